@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace AkkaSfu.Signalling.Tests;
+
+/// <summary>The real server as a separate process, started the way the README starts it (the built
+/// src/Signalling, run from its project folder), on a free loopback port.</summary>
+public sealed partial class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    public Uri BaseAddress { get; }
+
+    private ServerProcess(Process process, Uri baseAddress) { _process = process; BaseAddress = baseAddress; }
+
+    public static async Task<ServerProcess> StartAsync(IDictionary<string, string>? environment = null)
+    {
+        var projectDir = Path.Combine(RepoRoot(), "src", "Signalling");
+        var config = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd('/'))!); // Debug or Release, as this test was built
+        var dll = Path.Combine(projectDir, "bin", config, "net10.0", "AkkaSfu.Signalling.dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException("build src/Signalling first", dll);
+
+        var psi = new ProcessStartInfo("dotnet", [dll, "--urls", "http://127.0.0.1:0"])
+        {
+            WorkingDirectory = projectDir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the server");
+
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            Console.WriteLine($"[server] {e.Data}");
+            var m = ListeningOn().Match(e.Data);
+            if (m.Success) listening.TrySetResult(new Uri(m.Groups[1].Value));
+        };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine($"[server!] {e.Data}"); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException($"server exited with {process.ExitCode}"));
+
+        var uri = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return new ServerProcess(process, uri);
+    }
+
+    public static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Akka.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Akka.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+
+    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    private static partial Regex ListeningOn();
+}
