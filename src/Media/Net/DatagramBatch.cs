@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace AkkaSfu.Media.Net;
+
+/// <summary>Up to <see cref="Capacity"/> received datagrams with their source addresses and sockets, in one
+/// pinned buffer that recvmmsg(2) fills directly. A batch travels from a receive thread to its worker as one
+/// message and returns to its <see cref="DatagramBatchPool"/> when the worker is done with it.</summary>
+public sealed unsafe class DatagramBatch
+{
+    public const int Capacity = 64;
+    /// <summary>Largest datagram kept; longer ones arrive truncated and are dropped (counted as Truncated).</summary>
+    public const int SlotSize = 2048;
+    private const int AddressSize = 32; // ≥ sizeof(sockaddr_in6) = 28
+
+    private readonly byte[] _data = GC.AllocateUninitializedArray<byte>(Capacity * SlotSize, pinned: true);
+    private readonly byte[] _addresses = GC.AllocateArray<byte>(Capacity * AddressSize, pinned: true);
+    private readonly int[] _lengths = new int[Capacity];
+    private readonly UdpSocket?[] _sockets = new UdpSocket?[Capacity];
+    // Pinned, so the pointers taken once below stay valid for the batch's life.
+    private readonly LibC.MMsgHdr[] _headerArray = GC.AllocateArray<LibC.MMsgHdr>(Capacity, pinned: true);
+    private readonly LibC.IoVec[] _iovecArray = GC.AllocateArray<LibC.IoVec>(Capacity, pinned: true);
+    private readonly LibC.MMsgHdr* _headers;
+    private readonly LibC.IoVec* _iovecs;
+    private DatagramBatchPool? _pool;
+
+    public DatagramBatch()
+    {
+        _headers = (LibC.MMsgHdr*)Marshal.UnsafeAddrOfPinnedArrayElement(_headerArray, 0);
+        _iovecs = (LibC.IoVec*)Marshal.UnsafeAddrOfPinnedArrayElement(_iovecArray, 0);
+        var data = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(_data, 0);
+        var addresses = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(_addresses, 0);
+        {
+            for (var i = 0; i < Capacity; i++)
+            {
+                _iovecs[i].Base = data + i * SlotSize;
+                _iovecs[i].Length = SlotSize;
+                _headers[i].Header.Iov = _iovecs + i;
+                _headers[i].Header.IovLength = 1;
+                _headers[i].Header.Name = addresses + i * AddressSize;
+            }
+        }
+    }
+
+    /// <summary>How many datagrams the batch holds.</summary>
+    public int Count { get; private set; }
+
+    public bool IsFull => Count == Capacity;
+
+    /// <summary>Datagram <paramref name="i"/>, writable so it can be decrypted in place.</summary>
+    public Span<byte> Datagram(int i) => _data.AsSpan(i * SlotSize, _lengths[i]);
+
+    /// <summary>The socket datagram <paramref name="i"/> arrived on.</summary>
+    public UdpSocket Socket(int i) => _sockets[i]!;
+
+    /// <summary>Copies the source address of datagram <paramref name="i"/> into <paramref name="target"/>
+    /// (a SocketAddress the caller reuses: no allocation). False if the family does not match.</summary>
+    public bool TryGetSource(int i, SocketAddress target)
+    {
+        var raw = _addresses.AsSpan(i * AddressSize, AddressSize);
+        var family = MemoryMarshal.Read<ushort>(raw) == 10 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
+        if (target.Family != family) return false;
+        var size = family == AddressFamily.InterNetwork ? 16 : 28;
+        raw[..size].CopyTo(target.Buffer.Span);
+        target.Size = size;
+        return true;
+    }
+
+    /// <summary>Receives as many datagrams as are waiting on <paramref name="socket"/>, up to the free room,
+    /// without blocking. Returns how many arrived (0 when none), or -errno.</summary>
+    internal int ReceiveFrom(UdpSocket socket)
+    {
+        var room = Capacity - Count;
+        if (room == 0) return 0;
+        for (var i = Count; i < Capacity; i++) _headers[i].Header.NameLength = AddressSize;
+        var n = LibC.recvmmsg(socket.Fd, _headers + Count, (uint)room, LibC.MSG_DONTWAIT, null);
+        if (n < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            return errno == LibC.EAGAIN ? 0 : -errno;
+        }
+        var kept = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var src = Count + i;
+            const int MSG_TRUNC = 0x20;
+            if ((_headers[src].Header.Flags & MSG_TRUNC) != 0) { socket.CountTruncated(); continue; }
+            var dst = Count + kept;
+            if (dst != src)
+            {
+                _data.AsSpan(src * SlotSize, (int)_headers[src].Length).CopyTo(_data.AsSpan(dst * SlotSize));
+                _addresses.AsSpan(src * AddressSize, AddressSize).CopyTo(_addresses.AsSpan(dst * AddressSize));
+            }
+            _lengths[dst] = (int)_headers[src].Length;
+            _sockets[dst] = socket;
+            kept++;
+        }
+        Count += kept;
+        return n;
+    }
+
+    /// <summary>Adds a datagram by copy (tests and in-process peers).</summary>
+    public bool Add(UdpSocket socket, ReadOnlySpan<byte> datagram, SocketAddress source)
+    {
+        if (IsFull || datagram.Length > SlotSize) return false;
+        datagram.CopyTo(_data.AsSpan(Count * SlotSize));
+        var raw = _addresses.AsSpan(Count * AddressSize, AddressSize);
+        raw.Clear();
+        source.Buffer.Span[..source.Size].CopyTo(raw);
+        _lengths[Count] = datagram.Length;
+        _sockets[Count] = socket;
+        Count++;
+        return true;
+    }
+
+    /// <summary>Hands the batch back to the pool it came from (or just empties it).</summary>
+    public void Release()
+    {
+        Array.Clear(_sockets, 0, Count);
+        Count = 0;
+        if (_pool is { } pool) pool.Return(this);
+    }
+
+    internal void AttachTo(DatagramBatchPool pool) => _pool = pool;
+
+}
+
+/// <summary>Batches reused between a receive thread (rents) and a worker (returns): a lock-free free list,
+/// which unlike ArrayPool allocates nothing when rent and return happen on different threads.</summary>
+public sealed class DatagramBatchPool(int maxRetained = 256)
+{
+    private readonly ConcurrentQueue<DatagramBatch> _free = new();
+    private int _retained;
+    private long _created;
+
+    /// <summary>Batches created so far (a pool that keeps creating means batches are not released).</summary>
+    public long Created => Interlocked.Read(ref _created);
+
+    public DatagramBatch Rent()
+    {
+        if (_free.TryDequeue(out var batch)) { Interlocked.Decrement(ref _retained); return batch; }
+        Interlocked.Increment(ref _created);
+        batch = new DatagramBatch();
+        batch.AttachTo(this);
+        return batch;
+    }
+
+    internal void Return(DatagramBatch batch)
+    {
+        if (Interlocked.Increment(ref _retained) > maxRetained)
+        {
+            Interlocked.Decrement(ref _retained);
+            return; // let the GC have it
+        }
+        _free.Enqueue(batch);
+    }
+}
