@@ -46,7 +46,7 @@ public interface IDtlsListener
 public sealed class DtlsCounters
 {
     internal long handshakesStarted, handshakesCompleted, handshakesCancelled;
-    internal long datagramsQueueFull, datagramsTooLarge, datagramsAfterClose, applicationDataDropped;
+    internal long datagramsQueueFull, datagramsTooLarge, datagramsAfterClose, applicationDataDropped, datagramsMalformed;
     internal readonly long[] failed = new long[Enum.GetValues<DtlsFailure>().Length];
 
     /// <summary>Handshakes started by Run.</summary>
@@ -63,6 +63,8 @@ public sealed class DtlsCounters
     public long DatagramsTooLarge => Volatile.Read(ref datagramsTooLarge);
     /// <summary>Datagrams dropped because the transport was closed/failed.</summary>
     public long DatagramsAfterClose => Volatile.Read(ref datagramsAfterClose);
+    /// <summary>Datagrams dropped after the handshake for malformed record framing.</summary>
+    public long DatagramsMalformed => Volatile.Read(ref datagramsMalformed);
     /// <summary>DTLS application data records (SCTP; out of scope) dropped.</summary>
     public long ApplicationDataDropped => Volatile.Read(ref applicationDataDropped);
 }

@@ -28,13 +28,12 @@ internal sealed class DtlsHandshakeState
 /// <summary>Shared use_srtp, fingerprint and export logic for both roles.</summary>
 internal static class DtlsSrtpCommon
 {
-    /// <summary>ECDHE_ECDSA only: BC picks ECDHE_RSA for an ECDSA key otherwise (docs/dtls.md §2).</summary>
+    /// <summary>ECDHE_ECDSA only: BC picks ECDHE_RSA for an ECDSA key otherwise (docs/dtls.md §2). AES-GCM only, so
+    /// every encrypted record is ≥ 24 B (see <see cref="DtlsRecordView.CheckDatagram"/>); Chromium offers both.</summary>
     public static readonly int[] CipherSuites =
     [
         CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
         CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
     ];
 
     public static BcCertificate Chain(TlsCrypto crypto, DtlsCertificate cert) =>
@@ -101,6 +100,10 @@ internal sealed class DtlsSrtpServer : DefaultTlsServer
 
     public override bool RequiresExtendedMasterSecret() => true;
 
+    /// <summary>RFC 6347 §4.1.2.7: drop records that fail to decrypt instead of failing the connection
+    /// (one forged datagram must not kill a session).</summary>
+    public override bool IgnoreCorruptDtlsRecords => true;
+
     protected override TlsCredentialedSigner GetECDsaSignerCredentials() =>
         DtlsSrtpCommon.Signer(m_context, Crypto, _cert);
 
@@ -162,6 +165,10 @@ internal sealed class DtlsSrtpClient : DefaultTlsClient
         TlsUtilities.GetSupportedCipherSuites(Crypto, DtlsSrtpCommon.CipherSuites);
 
     public override bool RequiresExtendedMasterSecret() => true;
+
+    /// <summary>RFC 6347 §4.1.2.7: drop records that fail to decrypt instead of failing the connection
+    /// (one forged datagram must not kill a session).</summary>
+    public override bool IgnoreCorruptDtlsRecords => true;
 
     public override IDictionary<int, byte[]> GetClientExtensions()
     {

@@ -110,7 +110,8 @@ public sealed class DtlsTransport
 
     /// <summary>Hands one received DTLS datagram in (copied; the span may be reused on return). During the
     /// handshake it is queued for the handshake thread; once connected it is processed on this thread.
-    /// Drops (counted) when the queue is full, the datagram exceeds 1500 B, or the transport is finished.</summary>
+    /// Drops (counted) when the queue is full, the datagram exceeds 1500 B, the transport is finished, or (once
+    /// connected) its records are malformed.</summary>
     public void Feed(ReadOnlySpan<byte> datagram)
     {
         State state;
@@ -120,8 +121,20 @@ public sealed class DtlsTransport
             Interlocked.Increment(ref _counters.datagramsAfterClose);
             return;
         }
-        if (!_queue.TryEnqueue(datagram)) return;
-        if (state == State.Connected) ProcessPending();
+        if (state == State.Connected)
+        {
+            // BC fails the connection on some malformed records (e.g. a too-short ciphertext: decode_error);
+            // RFC 6347 §4.1.2.7 says drop them. Filter what we can see from the headers.
+            var err = DtlsRecordView.CheckDatagram(datagram);
+            if (err != DtlsRecordError.None)
+            {
+                Interlocked.Increment(ref _counters.datagramsMalformed);
+                return;
+            }
+            if (_queue.TryEnqueue(datagram)) ProcessPending();
+            return;
+        }
+        _queue.TryEnqueue(datagram);
     }
 
     /// <summary>Processes queued datagrams on the caller's thread when connected (Feed already does this; call
