@@ -232,6 +232,10 @@ public sealed class DtlsTransport
         }
         if (dtls is not null)
         {
+            // BC's DtlsTransport is not thread-safe: wait out a drain in progress (the handshake thread's last
+            // ProcessPending, a few ms at most) and keep the flag so none starts after us.
+            var spin = new SpinWait();
+            while (Interlocked.CompareExchange(ref _draining, 1, 0) != 0) spin.SpinOnce();
             try { dtls.Close(); } catch (Exception) { /* best effort close_notify */ }
         }
         else

@@ -9,8 +9,8 @@ namespace AkkaSfu.Media.Tests.Dtls;
 internal sealed class PipeEnd : IDtlsListener
 {
     public DtlsTransport? Peer;
-    /// <summary>Given the 1-based index of the datagram this side sends: true = drop it.</summary>
-    public Func<int, bool>? Drop;
+    /// <summary>Given the 1-based index and bytes of the datagram this side sends: true = drop it.</summary>
+    public Func<int, byte[], bool>? Drop;
     private int _sent;
     public int Sent => Volatile.Read(ref _sent);
     public readonly List<byte[]> SentDatagrams = [];
@@ -24,8 +24,9 @@ internal sealed class PipeEnd : IDtlsListener
     public void SendDtls(ReadOnlySpan<byte> datagram)
     {
         int i = Interlocked.Increment(ref _sent);
-        lock (SentDatagrams) SentDatagrams.Add(datagram.ToArray());
-        if (Drop?.Invoke(i) == true) return;
+        var copy = datagram.ToArray();
+        lock (SentDatagrams) SentDatagrams.Add(copy);
+        if (Drop?.Invoke(i, copy) == true) return;
         Peer?.Feed(datagram);
     }
 

@@ -140,8 +140,8 @@ public class DtlsTransportTests
     public async Task Dropped_first_datagrams_are_retransmitted()
     {
         var pair = new DtlsPair();
-        pair.ClientEnd.Drop = i => i == 1;      // first ClientHello lost
-        pair.ServerEnd.Drop = i => i <= 2;      // first two datagrams of the server flight lost
+        pair.ClientEnd.Drop = (i, _) => i == 1;     // first ClientHello lost
+        pair.ServerEnd.Drop = (i, _) => i <= 2;     // first two datagrams of the server flight lost
         pair.Run();
         await DtlsPair.Within(pair.ServerEnd.Connected.Task);
         await DtlsPair.Within(pair.ClientEnd.Connected.Task);
@@ -256,6 +256,57 @@ public class DtlsTransportTests
         Assert.True(pair.Server.IsConnected);
         Assert.False(pair.ServerEnd.Failed.Task.IsCompleted);
         // Still a working connection: close_notify goes through.
+        pair.Client.Close();
+        await DtlsPair.Within(pair.ServerEnd.Closed.Task, 3000);
+    }
+
+    [Fact]
+    public async Task Lost_server_final_flight_is_resent_from_the_connected_side()
+    {
+        // The server connects once it has sent CCS+Finished; if those are lost, the client retransmits its last
+        // flight and the *connected* server must answer it from Feed (no handshake thread left): docs/dtls.md §6.
+        var pair = new DtlsPair();
+        int dropped = 0;
+        pair.ServerEnd.Drop = (_, d) => (d[0] == 20 || (d.Length > 4 && d[4] == 1)) && Interlocked.Increment(ref dropped) <= 2;
+        pair.Run();
+        await DtlsPair.Within(pair.ServerEnd.Connected.Task);
+        Assert.False(pair.Server.HandshakeThread!.IsAlive && !pair.Server.HandshakeThread.Join(1000));
+        Assert.True(pair.Server.IsConnected);
+        await DtlsPair.Within(pair.ClientEnd.Connected.Task, 5000);
+        Assert.Equal(2, Math.Min(dropped, 2));
+        Assert.True(dropped >= 2);
+    }
+
+    [Fact]
+    public async Task Mutated_and_random_datagrams_after_the_handshake_never_break_the_connection()
+    {
+        var pair = new DtlsPair();
+        pair.Run();
+        await DtlsPair.Within(pair.ServerEnd.Connected.Task);
+        await DtlsPair.Within(pair.ClientEnd.Connected.Task);
+        byte[][] seeds;
+        lock (pair.ClientEnd.SentDatagrams) seeds = pair.ClientEnd.SentDatagrams.ToArray();
+        var rnd = new Random(7);
+        for (int n = 0; n < 300; n++)
+        {
+            byte[] d;
+            if (n % 10 == 0)
+            {
+                d = new byte[rnd.Next(0, 300)];
+                rnd.NextBytes(d);
+            }
+            else
+            {
+                d = (byte[])seeds[rnd.Next(seeds.Length)].Clone();
+                int flips = rnd.Next(1, 4);
+                for (int k = 0; k < flips; k++) d[rnd.Next(d.Length)] = (byte)rnd.Next(256);
+                if (rnd.Next(4) == 0) d = d[..rnd.Next(d.Length + 1)];
+            }
+            pair.Server.Feed(d);
+            Assert.True(pair.Server.IsConnected, $"iteration {n}: {Convert.ToHexString(d[..Math.Min(d.Length, 16)])}");
+        }
+        Assert.False(pair.ServerEnd.Failed.Task.IsCompleted);
+        Assert.True(pair.Server.Counters.DatagramsMalformed > 0);
         pair.Client.Close();
         await DtlsPair.Within(pair.ServerEnd.Closed.Task, 3000);
     }
