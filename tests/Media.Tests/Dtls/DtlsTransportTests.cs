@@ -310,4 +310,37 @@ public class DtlsTransportTests
         pair.Client.Close();
         await DtlsPair.Within(pair.ServerEnd.Closed.Task, 3000);
     }
+
+    [Fact]
+    public async Task Concurrent_handshakes_each_get_their_own_keys()
+    {
+        var pairs = Enumerable.Range(0, 16).Select(_ => new DtlsPair()).ToArray();
+        foreach (var p in pairs) p.Run();
+        var results = await DtlsPair.Within(Task.WhenAll(pairs.Select(p => p.ClientEnd.Connected.Task)), 20_000);
+        var servers = await DtlsPair.Within(Task.WhenAll(pairs.Select(p => p.ServerEnd.Connected.Task)), 20_000);
+        for (int i = 0; i < pairs.Length; i++) Assert.Equal(results[i].Local.Key, servers[i].Remote.Key);
+        Assert.Equal(pairs.Length, results.Select(r => Convert.ToHexString(r.Local.Key)).Distinct().Count());
+        foreach (var p in pairs) { p.Client.Close(); p.Server.Close(); }
+    }
+
+    [Fact]
+    public async Task Shared_counters_aggregate_across_transports()
+    {
+        var counters = new DtlsCounters();
+        var a = new PipeEnd();
+        var b = new PipeEnd();
+        var server = new DtlsTransport(DtlsPair.ServerCert, a, counters: counters);
+        var client = new DtlsTransport(DtlsPair.ClientCert, b, counters: counters);
+        a.Peer = client;
+        b.Peer = server;
+        server.Run(DtlsRole.Server, DtlsPair.ClientCert.Sha256);
+        client.Run(DtlsRole.Client, DtlsPair.ServerCert.Sha256);
+        await DtlsPair.Within(a.Connected.Task);
+        await DtlsPair.Within(b.Connected.Task);
+        Assert.Equal(2, counters.HandshakesStarted);
+        Assert.Equal(2, counters.HandshakesCompleted);
+        Assert.Same(counters, server.Counters);
+        client.Close();
+        server.Close();
+    }
 }
