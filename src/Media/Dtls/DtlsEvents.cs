@@ -61,7 +61,7 @@ public sealed class DtlsCounters
     public long DatagramsQueueFull => Volatile.Read(ref datagramsQueueFull);
     /// <summary>Datagrams dropped for exceeding the receive limit.</summary>
     public long DatagramsTooLarge => Volatile.Read(ref datagramsTooLarge);
-    /// <summary>Datagrams dropped because the transport was closed/failed.</summary>
+    /// <summary>Datagrams dropped because the transport was not running (before Run, or closed/failed).</summary>
     public long DatagramsAfterClose => Volatile.Read(ref datagramsAfterClose);
     /// <summary>Datagrams dropped after the handshake for malformed record framing.</summary>
     public long DatagramsMalformed => Volatile.Read(ref datagramsMalformed);

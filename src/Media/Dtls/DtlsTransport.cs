@@ -294,6 +294,10 @@ public sealed class DtlsTransport
             return;
         }
 
+        if (dtls is not null)
+        {
+            try { dtls.Close(); } catch (Exception) { /* no keys: unusable */ }
+        }
         DtlsFailure reason;
         string detail;
         lock (_gate)
