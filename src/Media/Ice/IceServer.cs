@@ -28,7 +28,8 @@ public enum IceServerResult : byte
     AnsweredBadRequest,
     /// <summary>401 written: USERNAME is not <c>localUfrag:*</c> or MESSAGE-INTEGRITY does not verify.</summary>
     AnsweredUnauthorized,
-    /// <summary>487 written: the peer claims ICE-CONTROLLED, but a lite agent is always controlled.</summary>
+    /// <summary>487 written: the peer claims ICE-CONTROLLED, but a lite agent is always controlled
+    /// (only with <see cref="IceServer.RejectIceControlled"/>).</summary>
     AnsweredRoleConflict,
     /// <summary>Not a well-formed STUN message.</summary>
     DroppedMalformed,
@@ -91,6 +92,9 @@ public sealed class IceServer
     public string LocalUfrag { get; private set; }
     public string LocalPassword { get; private set; }
     public long ConsentTimeoutMs { get; }
+    /// <summary>Answer checks carrying ICE-CONTROLLED with 487 Role Conflict (RFC 8445 §7.3.1.1). Off by default:
+    /// mediasoup answers them normally to keep Chromium working (webrtc bug 7478).</summary>
+    public bool RejectIceControlled { get; init; }
     public IceState State { get; private set; }
     /// <summary>The tuple media goes to (null before the first valid check and after disconnect).</summary>
     public SocketAddress? SelectedTuple => _selected?.Address;
@@ -141,7 +145,7 @@ public sealed class IceServer
         if (password == null)
             return Error(msg, 401, "Unauthorized", null, response, out responseLength, IceServerResult.AnsweredUnauthorized);
 
-        if (msg.HasIceControlled)
+        if (RejectIceControlled && msg.HasIceControlled)
             return Error(msg, 487, "Role Conflict", password, response, out responseLength, IceServerResult.AnsweredRoleConflict);
 
         var w = new StunWriter(response, StunClass.SuccessResponse, StunMethod.Binding, msg.TransactionId);

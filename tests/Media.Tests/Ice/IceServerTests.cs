@@ -87,7 +87,6 @@ public class IceServerTests
         { "no priority", Check(new Req(Priority: false)), IceServerResult.AnsweredBadRequest, 400 },
         { "no fingerprint", Check(new Req(Fingerprint: false)), IceServerResult.AnsweredBadRequest, 400 },
         { "not binding", Check(new Req(Method: 3)), IceServerResult.AnsweredBadRequest, 400 },
-        { "role conflict", Check(new Req(Controlled: true)), IceServerResult.AnsweredRoleConflict, 487 },
         { "bad fingerprint", Flip(Check(new Req()), -1), IceServerResult.DroppedBadFingerprint, 0 },
         { "success response", Check(new Req(Class: StunClass.SuccessResponse)), IceServerResult.DroppedNotRequest, 0 },
         { "indication", Check(new Req(Class: StunClass.Indication)), IceServerResult.DroppedNotRequest, 0 },
@@ -103,9 +102,22 @@ public class IceServerTests
 
     [Theory]
     [MemberData(nameof(Rejections))]
-    public void Invalid_checks_are_rejected_with_exact_outcome(string name, byte[] dgram, IceServerResult expected, int code)
+    public void Invalid_checks_are_rejected_with_exact_outcome(string name, byte[] dgram, IceServerResult expected, int code) =>
+        Rejects(new IceServer(Ufrag, Pwd), name, dgram, expected, code);
+
+    [Fact]
+    public void Ice_controlled_peer_is_answered_by_default_and_gets_487_when_enforced()
     {
         var s = new IceServer(Ufrag, Pwd);
+        Assert.Equal(IceServerResult.Answered, Send(s, Check(new Req(Controlled: true)), A, 0).Result); // as mediasoup
+        Rejects(new IceServer(Ufrag, Pwd) { RejectIceControlled = true }, "role conflict",
+            Check(new Req(Controlled: true)), IceServerResult.AnsweredRoleConflict, 487);
+        Assert.Equal(IceServerResult.Answered,
+            Send(new IceServer(Ufrag, Pwd) { RejectIceControlled = true }, Check(new Req()), A, 0).Result);
+    }
+
+    private static void Rejects(IceServer s, string name, byte[] dgram, IceServerResult expected, int code)
+    {
         var (r, resp) = Send(s, dgram, A, 0);
         Assert.True(expected == r, $"{name}: {r}");
         Assert.Equal(IceState.New, s.State);

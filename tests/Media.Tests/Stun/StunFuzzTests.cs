@@ -73,7 +73,7 @@ public class StunFuzzTests
             _ => (byte[])Seeds[seed.Get % Seeds.Length].Clone(),
         };
         if ((mode & 3) == 1 && input.Length > 0) input[pos.Get % input.Length] = value;
-        var server = new IceServer(IceServerTests.Ufrag, IceServerTests.Pwd);
+        var server = new IceServer(IceServerTests.Ufrag, IceServerTests.Pwd) { RejectIceControlled = (mode & 8) != 0 };
         var resp = new byte[(mode >> 2 & 1) == 1 ? 48 : 512];
         var from = new IPEndPoint(IPAddress.Loopback, 1234).Serialize();
         var r = server.ProcessStun(input, from, 0, resp, out int n);
