@@ -2,7 +2,6 @@
 // §7.2.5 (processing responses), §8.1.1 (regular nomination with USE-CANDIDATE), §14.3 (RTO);
 // RFC 7675 (consent freshness: checks every 4-6 s, consent lost after 30 s without a success).
 using System.Security.Cryptography;
-using System.Text;
 using AkkaSfu.Media.Stun;
 
 namespace AkkaSfu.Media.Ice;
@@ -44,12 +43,12 @@ public enum IceClientResult : byte
 /// Controlling ICE agent for a single candidate pair. Drive it with <see cref="Tick"/> (send what it writes)
 /// and feed STUN responses to <see cref="ProcessResponse"/>. Time is passed in; one owner thread.
 /// </summary>
-public sealed class IceClient
+public sealed class IceClient : IDisposable
 {
     private readonly byte[] _txId = new byte[StunConst.TransactionIdLength];
     private readonly Random _random;
     private string _localUfrag, _remoteUfrag;
-    private byte[] _remotePassword;
+    private StunIntegrityKey _remotePassword;
     private bool _pending, _pendingNominates, _pendingRetransmits;
     private int _attempts, _rtoMs;
     private long _nextSendMs, _lastSuccessMs;
@@ -62,7 +61,7 @@ public sealed class IceClient
         _localUfrag = localUfrag;
         LocalPassword = localPassword;
         _remoteUfrag = remoteUfrag;
-        _remotePassword = Encoding.ASCII.GetBytes(remotePassword);
+        _remotePassword = new StunIntegrityKey(remotePassword);
         TieBreaker = tieBreaker;
         _random = random ?? Random.Shared;
     }
@@ -195,10 +194,14 @@ public sealed class IceClient
         _localUfrag = localUfrag;
         LocalPassword = localPassword;
         _remoteUfrag = remoteUfrag;
-        _remotePassword = Encoding.ASCII.GetBytes(remotePassword);
+        _remotePassword.Dispose();
+        _remotePassword = new StunIntegrityKey(remotePassword);
         _pending = false;
         LastErrorCode = 0;
         State = IceClientState.New;
         _nextSendMs = 0;
     }
+
+    /// <summary>Releases the HMAC state of the remote password.</summary>
+    public void Dispose() => _remotePassword.Dispose();
 }

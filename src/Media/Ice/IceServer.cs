@@ -57,7 +57,7 @@ public interface IIceServerListener
 /// ICE-lite responder for one transport (one owner thread). Answers Binding requests, tracks valid tuples and
 /// the nominated (selected) one, and enforces consent freshness. A check from a known tuple allocates nothing.
 /// </summary>
-public sealed class IceServer
+public sealed class IceServer : IDisposable
 {
     /// <summary>Most tuples kept; adding another evicts the least recently checked non-selected one.</summary>
     public const int MaxTuples = 8;
@@ -70,8 +70,10 @@ public sealed class IceServer
 
     private readonly List<Tuple> _tuples = new(MaxTuples);
     private readonly IIceServerListener? _listener;
-    private byte[] _ufrag, _password;
-    private byte[]? _oldUfrag, _oldPassword;
+    private byte[] _ufrag;
+    private StunIntegrityKey _password;
+    private byte[]? _oldUfrag;
+    private StunIntegrityKey? _oldPassword;
     private Tuple? _selected;
 
     /// <summary>Creates the server with our SDP credentials.</summary>
@@ -79,7 +81,7 @@ public sealed class IceServer
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(consentTimeoutMs);
         _ufrag = Ascii(localUfrag, nameof(localUfrag));
-        _password = Ascii(localPassword, nameof(localPassword));
+        _password = new StunIntegrityKey(Ascii(localPassword, nameof(localPassword)));
         LocalUfrag = localUfrag;
         LocalPassword = localPassword;
         ConsentTimeoutMs = consentTimeoutMs;
@@ -131,12 +133,11 @@ public sealed class IceServer
             || !msg.HasUsername || !msg.HasPriority)
             return Error(msg, 400, "Bad Request", null, response, out responseLength, IceServerResult.AnsweredBadRequest);
 
-        byte[]? password = null;
+        StunIntegrityKey? password = null;
         if (msg.UsernameStartsWith(_ufrag) && msg.VerifyMessageIntegrity(_password))
         {
             password = _password;
-            _oldUfrag = null; // new credentials in use: the old ones stop working (mediasoup)
-            _oldPassword = null;
+            DropOldCredentials(); // new credentials in use: the old ones stop working (mediasoup)
         }
         else if (_oldUfrag != null && msg.UsernameStartsWith(_oldUfrag) && msg.VerifyMessageIntegrity(_oldPassword!))
         {
@@ -159,7 +160,7 @@ public sealed class IceServer
         return IceServerResult.Answered;
     }
 
-    private static IceServerResult Error(StunMessage msg, int code, string reason, byte[]? password,
+    private static IceServerResult Error(StunMessage msg, int code, string reason, StunIntegrityKey? password,
         Span<byte> response, out int responseLength, IceServerResult result)
     {
         var w = new StunWriter(response, StunClass.ErrorResponse, msg.Method, msg.TransactionId);
@@ -261,12 +262,27 @@ public sealed class IceServer
     public void RestartIce(string newUfrag, string newPassword)
     {
         var u = Ascii(newUfrag, nameof(newUfrag));
-        var p = Ascii(newPassword, nameof(newPassword));
+        var p = new StunIntegrityKey(Ascii(newPassword, nameof(newPassword)));
+        DropOldCredentials();
         _oldUfrag = _ufrag;
         _oldPassword = _password;
         _ufrag = u;
         _password = p;
         LocalUfrag = newUfrag;
         LocalPassword = newPassword;
+    }
+
+    private void DropOldCredentials()
+    {
+        _oldPassword?.Dispose();
+        _oldPassword = null;
+        _oldUfrag = null;
+    }
+
+    /// <summary>Releases the HMAC state of the credentials.</summary>
+    public void Dispose()
+    {
+        DropOldCredentials();
+        _password.Dispose();
     }
 }

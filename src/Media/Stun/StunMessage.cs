@@ -235,6 +235,16 @@ public readonly ref struct StunMessage
         return CryptographicOperations.FixedTimeEquals(mac, _msg.Slice(prefix + 4, StunConst.IntegrityLength));
     }
 
+    /// <summary>As <see cref="VerifyMessageIntegrity(ReadOnlySpan{byte})"/> with a reusable key (faster, no copy).</summary>
+    public bool VerifyMessageIntegrity(StunIntegrityKey key)
+    {
+        int prefix = _ix.IntegrityOff;
+        if (prefix < 0) return false;
+        Span<byte> mac = stackalloc byte[StunConst.IntegrityLength];
+        key.Compute(_msg[..prefix], mac);
+        return CryptographicOperations.FixedTimeEquals(mac, _msg.Slice(prefix + 4, StunConst.IntegrityLength));
+    }
+
     /// <summary>HMAC-SHA1 over <paramref name="prefix"/> (header plus attributes before MESSAGE-INTEGRITY)
     /// as if its length field covered a following MESSAGE-INTEGRITY attribute.</summary>
     internal static void ComputeIntegrity(ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> key, Span<byte> mac)

@@ -160,6 +160,15 @@ public ref struct StunWriter
         StunMessage.ComputeIntegrity(_buf[..prefix], key, v);
     }
 
+    /// <summary>MESSAGE-INTEGRITY with a reusable key (faster, no copy).</summary>
+    public void AddMessageIntegrity(StunIntegrityKey key)
+    {
+        int prefix = _len;
+        var v = Begin(StunAttr.MessageIntegrity, StunConst.IntegrityLength);
+        if (_overflow) return;
+        key.Compute(_buf[..prefix], v);
+    }
+
     /// <summary>FINGERPRINT over everything written so far; must be the last attribute.</summary>
     public void AddFingerprint()
     {

@@ -127,5 +127,25 @@ public class Rfc5769Tests
     }
 
     [Fact]
+    public void Reusable_key_matches_the_vectors_and_the_one_shot_path()
+    {
+        using var key = new StunIntegrityKey(Password);
+        using var wrong = new StunIntegrityKey("VOkJxbRl1RmTxUk/WvJxBT");
+        foreach (var v in new[] { Request, ResponseV4, ResponseV6, Request })
+        {
+            Assert.Equal(StunParseError.None, StunMessage.TryParse(v, out var m));
+            Assert.True(m.VerifyMessageIntegrity(key));
+            Assert.False(m.VerifyMessageIntegrity(wrong));
+        }
+        var buf = new byte[200];
+        var w = new StunWriter(buf, StunClass.SuccessResponse, StunMethod.Binding, TxId, paddingByte: 0x20);
+        w.AddSoftware("test vector");
+        w.AddXorMappedAddress(new IPEndPoint(IPAddress.Parse("192.0.2.1"), 32853).Serialize());
+        w.AddMessageIntegrity(key);
+        w.AddFingerprint();
+        Assert.Equal(Convert.ToHexString(ResponseV4), Convert.ToHexString(w.Written));
+    }
+
+    [Fact]
     public void Crc32_check_value() => Assert.Equal(0xCBF43926u, StunCrc32.Compute("123456789"u8));
 }
