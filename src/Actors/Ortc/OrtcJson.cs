@@ -1,0 +1,51 @@
+// JSON settings for the ORTC shapes (signalling.md §5): camelCase, absent optionals omitted.
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace AkkaSfu.Actors.Ortc;
+
+/// <summary>System.Text.Json options and helpers for the ORTC records.</summary>
+public static class OrtcJson
+{
+    /// <summary>camelCase, nulls omitted, numbers only as numbers.</summary>
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.Strict,
+    };
+
+    /// <summary>Serializes with <see cref="Options"/>.</summary>
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+
+    /// <summary>Serializes to a DOM element with <see cref="Options"/>.</summary>
+    public static JsonElement ToElement<T>(T value) => JsonSerializer.SerializeToElement(value, Options);
+
+    /// <summary>
+    /// Deserializes with <see cref="Options"/>; a JSON type mismatch (e.g. a string SSRC) becomes an
+    /// <see cref="OrtcTypeError"/> naming the path, so callers only catch ORTC errors.
+    /// </summary>
+    public static T Deserialize<T>(string json) where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json, Options) ?? throw new OrtcTypeError($"{typeof(T).Name} is not an object");
+        }
+        catch (JsonException e)
+        {
+            throw new OrtcTypeError($"invalid {typeof(T).Name} at {e.Path ?? "$"}");
+        }
+    }
+
+    /// <summary>As <see cref="Deserialize{T}(string)"/>, from a DOM element.</summary>
+    public static T Deserialize<T>(JsonElement json) where T : class
+    {
+        try
+        {
+            return json.Deserialize<T>(Options) ?? throw new OrtcTypeError($"{typeof(T).Name} is not an object");
+        }
+        catch (JsonException e)
+        {
+            throw new OrtcTypeError($"invalid {typeof(T).Name} at {e.Path ?? "$"}");
+        }
+    }
+}
