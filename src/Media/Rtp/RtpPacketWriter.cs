@@ -59,22 +59,9 @@ public static class RtpPacketWriter
 
         if (extensions.Length > 0)
         {
-            bool two = NeedsTwoByteForm(extensions);
-            int blockStart = pos;
-            int blockSize = ExtensionBlockSize(extensions);
-            BinaryPrimitives.WriteUInt16BigEndian(d.Slice(pos), two ? RtpPacket.TwoByteProfile : RtpPacket.OneByteProfile);
-            BinaryPrimitives.WriteUInt16BigEndian(d.Slice(pos + 2), (ushort)((blockSize - 4) / 4));
-            pos += 4;
-            foreach (var e in extensions)
-            {
-                if (two) { d[pos++] = e.Id; d[pos++] = (byte)e.Value.Length; }
-                else d[pos++] = (byte)((e.Id << 4) | (e.Value.Length - 1));
-                e.Value.Span.CopyTo(d.Slice(pos));
-                pos += e.Value.Length;
-            }
-            int end = blockStart + blockSize;
-            d.Slice(pos, end - pos).Clear();
-            pos = end;
+            int block = ExtensionBlockSize(extensions);
+            WriteBlock(d.Slice(pos, block), extensions);
+            pos += block;
         }
 
         payload.CopyTo(d.Slice(pos));
@@ -85,6 +72,52 @@ public static class RtpPacketWriter
             d[pos + paddingLength - 1] = (byte)paddingLength;
         }
         return size;
+    }
+
+    /// <summary>Replaces the header extension block of the packet in <paramref name="buffer"/>[0..length)
+    /// with <paramref name="extensions"/> (none removes the block), moving payload and padding within the
+    /// buffer, so a consumer can carry extensions the producer's packet lacked. Extension values must not
+    /// point into <paramref name="buffer"/>. Returns the new length, or 0 when the packet does not parse
+    /// or the buffer is too small (the buffer is then unchanged).</summary>
+    public static int ReplaceExtensions(Span<byte> buffer, int length, ReadOnlySpan<RtpExtension> extensions)
+    {
+        if ((uint)length > (uint)buffer.Length) throw new ArgumentOutOfRangeException(nameof(length));
+        foreach (var e in extensions)
+            if (e.Id == 0 || e.Value.Length > 255) throw new ArgumentException("extension id 0 or value > 255 bytes", nameof(extensions));
+        if (RtpPacket.TryParse(buffer.Slice(0, length), out var p) != RtpParseError.None) return 0;
+        int blockStart = RtpPacket.FixedHeaderLength + 4 * p.CsrcCount;
+        int oldHeaderEnd = p.HeaderLength;
+        int newBlock = ExtensionBlockSize(extensions);
+        int newHeaderEnd = blockStart + newBlock;
+        int newLength = length - oldHeaderEnd + newHeaderEnd;
+        if (newLength > buffer.Length) return 0;
+
+        buffer.Slice(oldHeaderEnd, length - oldHeaderEnd).CopyTo(buffer.Slice(newHeaderEnd)); // memmove
+        if (extensions.Length == 0)
+        {
+            buffer[0] &= unchecked((byte)~0x10);
+            return newLength;
+        }
+        buffer[0] |= 0x10;
+        WriteBlock(buffer.Slice(blockStart, newBlock), extensions);
+        return newLength;
+    }
+
+    // Writes the 4-byte block header, the elements and zero padding into exactly d.
+    private static void WriteBlock(Span<byte> d, ReadOnlySpan<RtpExtension> extensions)
+    {
+        bool two = NeedsTwoByteForm(extensions);
+        BinaryPrimitives.WriteUInt16BigEndian(d, two ? RtpPacket.TwoByteProfile : RtpPacket.OneByteProfile);
+        BinaryPrimitives.WriteUInt16BigEndian(d.Slice(2), (ushort)((d.Length - 4) / 4));
+        int pos = 4;
+        foreach (var e in extensions)
+        {
+            if (two) { d[pos++] = e.Id; d[pos++] = (byte)e.Value.Length; }
+            else d[pos++] = (byte)((e.Id << 4) | (e.Value.Length - 1));
+            e.Value.Span.CopyTo(d.Slice(pos));
+            pos += e.Value.Length;
+        }
+        d.Slice(pos).Clear();
     }
 
     private static int ExtensionBlockSize(ReadOnlySpan<RtpExtension> extensions)

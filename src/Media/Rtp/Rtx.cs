@@ -63,6 +63,28 @@ public static class Rtx
         return RtxError.None;
     }
 
+    /// <summary>Writes the original packet recovered from <paramref name="rtx"/> into <paramref name="dst"/>
+    /// (which must not overlap it), leaving the RTX packet untouched. Padding is dropped.</summary>
+    public static RtxError Decapsulate(RtpPacket rtx, Span<byte> dst, byte originalPayloadType, uint originalSsrc,
+        out int written)
+    {
+        written = 0;
+        if (rtx.PayloadLength < 2) return RtxError.NoOsn;
+        int header = rtx.HeaderLength;
+        int size = header + rtx.PayloadLength - 2;
+        if (size > dst.Length) return RtxError.BufferTooSmall;
+        ushort osn = BinaryPrimitives.ReadUInt16BigEndian(rtx.Payload);
+        rtx.Buffer.Slice(0, header).CopyTo(dst);
+        rtx.Payload.Slice(2).CopyTo(dst.Slice(header));
+        dst[0] &= unchecked((byte)~0x20);
+        if (RtpPacket.TryParse(dst.Slice(0, size), out var original) != RtpParseError.None) return RtxError.Malformed;
+        original.SetSequenceNumber(osn);
+        original.SetPayloadType(originalPayloadType);
+        original.SetSsrc(originalSsrc);
+        written = size;
+        return RtxError.None;
+    }
+
     /// <summary>Reads the original sequence number of an RTX packet without changing it.</summary>
     public static bool TryReadOsn(RtpPacket rtx, out ushort osn)
     {

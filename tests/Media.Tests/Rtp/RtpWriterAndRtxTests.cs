@@ -109,6 +109,59 @@ public class RtpWriterAndRtxTests
         Assert.Equal(2, p.PaddingLength);
     }
 
+    [Fact]
+    public void Rtx_decapsulate_into_buffer_leaves_rtx_untouched()
+    {
+        var rtx = Hex("a061 0009 00000000 00000005 0007 aabb 0002");
+        var copy = (byte[])rtx.Clone();
+        RtpPacket.TryParse(rtx, out var r);
+        var dst = new byte[32];
+        Assert.Equal(RtxError.BufferTooSmall, Rtx.Decapsulate(r, dst.AsSpan(0, 13), 96, 9, out _));
+        Assert.Equal(RtxError.None, Rtx.Decapsulate(r, dst, 96, 9, out int n));
+        Assert.Equal(Hex("8060 0007 00000000 00000009 aabb"), dst.AsSpan(0, n).ToArray());
+        Assert.Equal(copy, rtx);
+    }
+
+    [Fact]
+    public void ReplaceExtensions_grows_shrinks_and_removes_the_block()
+    {
+        var buf = new byte[64];
+        int n = RtpPacketWriter.Write(buf, Header, [7u], [new(1, "0"u8.ToArray())], Hex("0102030405"), paddingLength: 2);
+        Assert.Equal(31, n); // 12 + 4 CSRC + 8 block + 5 payload + 2 padding
+
+        // Grow: add tcc + abs-send-time; payload and padding move.
+        int m = RtpPacketWriter.ReplaceExtensions(buf, n, [new(1, "0"u8.ToArray()), new(2, Hex("000000")), new(3, Hex("0000"))]);
+        Assert.Equal(n + 8, m); // block grows from 8 to 16 bytes
+        Assert.Equal(RtpParseError.None, RtpPacket.TryParse(buf.AsSpan(0, m), out var p));
+        var ids = new RtpExtensionIds { Mid = 1, AbsSendTime = 2, TransportWideCc01 = 3 };
+        Assert.True(p.WriteTransportWideCc01(ids, 42));
+        Assert.True(p.ReadMid(ids, out var mid));
+        Assert.Equal("0"u8.ToArray(), mid.ToArray());
+        Assert.Equal(7u, p.GetCsrc(0));
+        Assert.Equal(Hex("0102030405"), p.Payload.ToArray());
+        Assert.Equal(2, p.PaddingLength);
+
+        // Two-byte form when an id needs it.
+        m = RtpPacketWriter.ReplaceExtensions(buf, m, [new(20, Hex("01"))]);
+        RtpPacket.TryParse(buf.AsSpan(0, m), out p);
+        Assert.True(p.HasTwoByteExtensions);
+        Assert.Equal(Hex("0102030405"), p.Payload.ToArray());
+
+        // Remove entirely: X bit cleared.
+        m = RtpPacketWriter.ReplaceExtensions(buf, m, []);
+        Assert.Equal(n - 8, m);
+        RtpPacket.TryParse(buf.AsSpan(0, m), out p);
+        Assert.False(p.HasExtension);
+        Assert.Equal(16, p.HeaderLength);
+        Assert.Equal(Hex("0102030405"), p.Payload.ToArray());
+
+        // No room: returns 0 and leaves the packet alone.
+        var before = buf.AsSpan(0, m).ToArray();
+        Assert.Equal(0, RtpPacketWriter.ReplaceExtensions(buf.AsSpan(0, m + 3), m, [new(1, "0"u8.ToArray())]));
+        Assert.Equal(before, buf.AsSpan(0, m).ToArray());
+        Assert.Equal(0, RtpPacketWriter.ReplaceExtensions(buf, 5, []));
+    }
+
     [FsCheck.Xunit.Property(MaxTest = 500)]
     public bool Writer_round_trips_random_fields(ushort seq, uint ts, uint ssrc, byte pt, bool marker, byte[] payload, byte pad, byte extId, byte extLen)
     {
