@@ -109,10 +109,7 @@ public readonly ref struct RtpPacket
     public bool IsPaddingOnly => PayloadLength == 0 && PaddingLength > 0;
 
     /// <summary>M bit.</summary>
-    public bool Marker
-    {
-        get => (_data[1] & 0x80) != 0;
-    }
+    public bool Marker => (_data[1] & 0x80) != 0;
     /// <summary>Payload type (7 bits).</summary>
     public byte PayloadType => (byte)(_data[1] & 0x7F);
     /// <summary>Sequence number.</summary>

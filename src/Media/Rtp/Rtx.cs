@@ -22,7 +22,7 @@ public static class Rtx
 {
     /// <summary>Writes <paramref name="original"/> as an RTX packet into <paramref name="dst"/>: header
     /// (CSRCs, extensions) copied with the RTX payload type, SSRC and sequence number; payload prefixed
-    /// with the original sequence number; original padding dropped.</summary>
+    /// with the original sequence number; original padding dropped. <paramref name="dst"/> must not overlap the original.</summary>
     public static RtxError Encapsulate(RtpPacket original, Span<byte> dst, byte rtxPayloadType, uint rtxSsrc,
         ushort rtxSequenceNumber, out int written)
     {
