@@ -139,3 +139,40 @@ public readonly ref struct RtcpReceiverReport
         return size;
     }
 }
+
+/// <summary>NTP timestamps as used by SR/RR (RFC 3550 §4 and §6.4.1): 32.32 fixed-point seconds since
+/// 1900, the "compact" middle 32 bits (16.16) for LSR/DLSR, and round-trip time from a report block.</summary>
+public static class RtcpNtp
+{
+    /// <summary>Seconds from 1900-01-01 to 1970-01-01.</summary>
+    public const long UnixEpochOffsetSeconds = 2_208_988_800;
+
+    /// <summary>64-bit NTP timestamp for a Unix time in ms.</summary>
+    public static ulong FromUnixMs(long unixMs)
+    {
+        long ms = unixMs + UnixEpochOffsetSeconds * 1000;
+        ulong seconds = (ulong)(ms / 1000);
+        ulong fraction = ((ulong)(ms % 1000) << 32) / 1000;
+        return seconds << 32 | fraction;
+    }
+
+    /// <summary>Unix time in ms (nearest) for a 64-bit NTP timestamp.</summary>
+    public static long ToUnixMs(ulong ntp)
+        => (long)(ntp >> 32) * 1000 - UnixEpochOffsetSeconds * 1000 + (long)(((ntp & 0xFFFF_FFFF) * 1000 + 0x8000_0000) >> 32);
+
+    /// <summary>The middle 32 bits (16.16 seconds), as carried in LSR.</summary>
+    public static uint ToCompact(ulong ntp) => (uint)(ntp >> 16);
+
+    /// <summary>A duration in ms as 16.16 compact NTP (for DLSR).</summary>
+    public static uint CompactFromMs(long ms) => (uint)((ms << 16) / 1000);
+
+    /// <summary>Round-trip time in ms from a report block received at <paramref name="nowCompact"/>:
+    /// now − LSR − DLSR in 1/65536 s (RFC 3550 §6.4.1). Returns -1 when LSR is 0 (no SR received yet)
+    /// or the result is negative.</summary>
+    public static long RoundTripMs(uint nowCompact, uint lastSr, uint delaySinceLastSr)
+    {
+        if (lastSr == 0) return -1;
+        int rtt = (int)(nowCompact - lastSr - delaySinceLastSr);
+        return rtt < 0 ? -1 : ((long)rtt * 1000) >> 16;
+    }
+}

@@ -208,3 +208,27 @@ public class RtcpReportTests
         Assert.True(Inside(b, h.Body));
     }
 }
+
+public class RtcpNtpTests
+{
+    [Fact]
+    public void Unix_epoch_is_ntp_2208988800()
+    {
+        Assert.Equal(0x83AA7E80ul << 32, RtcpNtp.FromUnixMs(0));
+        Assert.Equal((0x83AA7E80ul + 1) << 32 | 0x80000000ul, RtcpNtp.FromUnixMs(1500));
+        Assert.Equal(1500, RtcpNtp.ToUnixMs(RtcpNtp.FromUnixMs(1500)));
+        Assert.Equal(1_764_000_000_123, RtcpNtp.ToUnixMs(RtcpNtp.FromUnixMs(1_764_000_000_123)));
+    }
+
+    [Fact]
+    public void Round_trip_time_from_lsr_and_dlsr()
+    {
+        // RFC 3550 §6.4.1's example: A sends SR at 0xb705:2000, B holds it 5.25 s (DLSR 0x0005:4000),
+        // A receives the RR at 0xb710:8000 -> RTT 0x0006:2000 = 6.125 s.
+        Assert.Equal(6125, RtcpNtp.RoundTripMs(0xb7108000, 0xb7052000, 0x00054000));
+        Assert.Equal(-1, RtcpNtp.RoundTripMs(0xb7108000, 0, 0));
+        Assert.Equal(-1, RtcpNtp.RoundTripMs(0xb7050000, 0xb7052000, 0));
+        Assert.Equal(0x00054000u, RtcpNtp.CompactFromMs(5250));
+        Assert.Equal(0xb7052000u, RtcpNtp.ToCompact(0x0000b7052000_0000ul));
+    }
+}
