@@ -111,11 +111,12 @@ public sealed class EchoEndpoint : IDtlsListener, IDisposable
         if (rx.UnprotectRtcp(datagram, out var length) != SrtpError.None) { Interlocked.Increment(ref RtcpDecryptFailures); return; }
         Interlocked.Increment(ref RtcpDecrypted);
         var wantsKeyFrame = false;
-        var reader = new RtcpCompoundReader(datagram[..length]);
-        while (reader.MoveNext())
+        foreach (var p in new RtcpCompoundReader(datagram[..length]))
         {
-            var p = reader.Current;
-            if (p.PacketType == RtcpPacketType.PayloadSpecificFeedback && p.Count is 1 or 4 && p.MediaSsrc == EchoSsrc)
+            // PLI (FMT 1) or FIR (FMT 4) for the stream we send: ask the browser for a key frame of its own.
+            if (p.PacketType == RtcpPacketType.PayloadFeedback && p.Fmt is RtcpPli.Fmt && RtcpPli.TryParse(p.Packet, out var pli) == RtcpError.None)
+                wantsKeyFrame |= pli.MediaSsrc == EchoSsrc;
+            else if (p.PacketType == RtcpPacketType.PayloadFeedback && p.Fmt is RtcpFir.Fmt)
                 wantsKeyFrame = true;
         }
         if (!wantsKeyFrame || _browserVideoSsrc == 0 || _tx is not { } tx || _ice.SelectedTuple is not { } peer) return;
