@@ -298,3 +298,35 @@ public class SrtpSessionTests
         Assert.Equal(SrtpError.TooManyStreams, UnprotectRtp(rx, ProtectRtp(tx, extra)).Item1);
     }
 }
+
+public class SrtpAllocationTests
+{
+    [Theory, MemberData(nameof(ProfilesAndBackends), MemberType = typeof(H))]
+    public void No_allocation_per_packet_after_the_first(SrtpProfile p, bool fast)
+    {
+        var m = Master(p);
+        using var tx = new SrtpSession(m, B(fast));
+        using var rx = new SrtpSession(m, B(fast));
+        var plain = Rtp(1, 77, 1200);
+        var buf = new byte[plain.Length + SrtpSession.MaxTrailer];
+        var rtcp = Rtcp(77, 20);
+        var rbuf = new byte[rtcp.Length + SrtpSession.MaxTrailer];
+        int failures = 0;
+        void One(ushort seq)
+        {
+            plain.CopyTo(buf, 0);
+            buf[2] = (byte)(seq >> 8); buf[3] = (byte)seq;
+            if (tx.ProtectRtp(buf, plain.Length, out int n) != SrtpError.None) failures++;
+            if (rx.UnprotectRtp(buf.AsSpan(0, n), out _) != SrtpError.None) failures++;
+            rtcp.CopyTo(rbuf, 0);
+            if (tx.ProtectRtcp(rbuf, rtcp.Length, out n) != SrtpError.None) failures++;
+            if (rx.UnprotectRtcp(rbuf.AsSpan(0, n), out _) != SrtpError.None) failures++;
+        }
+        for (ushort s = 1; s < 50; s++) One(s); // first packets, JIT, tiering
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (ushort s = 50; s < 250; s++) One(s);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, failures);
+        Assert.Equal(0, allocated);
+    }
+}

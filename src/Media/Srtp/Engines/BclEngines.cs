@@ -5,22 +5,26 @@ using System.Security.Cryptography;
 
 namespace AkkaSfu.Media.Srtp.Engines;
 
-/// <summary>AES-CTR from Aes.EncryptEcb over a block of counters (16 blocks per call).</summary>
+/// <summary>AES-CTR from a reused ECB ICryptoTransform over arrays of counters (96 blocks per call, no allocation).</summary>
 internal sealed class BclCtr : CtrCipher
 {
-    private const int Chunk = 16 * 16;
+    private const int Chunk = 96 * 16;
     private readonly Aes _aes;
+    private readonly ICryptoTransform _ecb;
+    private readonly byte[] _counters = new byte[Chunk];
+    private readonly byte[] _stream = new byte[Chunk];
 
     public BclCtr(ReadOnlySpan<byte> key)
     {
         _aes = Aes.Create();
         _aes.Key = key.ToArray();
+        _aes.Mode = CipherMode.ECB;
+        _aes.Padding = PaddingMode.None;
+        _ecb = _aes.CreateEncryptor();
     }
 
     public override void Apply(ReadOnlySpan<byte> iv16, Span<byte> data)
     {
-        Span<byte> counters = stackalloc byte[Chunk];
-        Span<byte> stream = stackalloc byte[Chunk];
         uint ctr = BinaryPrimitives.ReadUInt32BigEndian(iv16[12..]);
         for (int off = 0; off < data.Length; off += Chunk)
         {
@@ -28,16 +32,20 @@ internal sealed class BclCtr : CtrCipher
             int blocks = (n + 15) / 16;
             for (int b = 0; b < blocks; b++)
             {
-                iv16[..12].CopyTo(counters.Slice(b * 16, 12));
-                BinaryPrimitives.WriteUInt32BigEndian(counters.Slice(b * 16 + 12, 4), ctr++);
+                iv16[..12].CopyTo(_counters.AsSpan(b * 16, 12));
+                BinaryPrimitives.WriteUInt32BigEndian(_counters.AsSpan(b * 16 + 12, 4), ctr++);
             }
-            _aes.EncryptEcb(counters[..(blocks * 16)], stream, PaddingMode.None);
+            _ecb.TransformBlock(_counters, 0, blocks * 16, _stream, 0);
             Span<byte> d = data.Slice(off, n);
-            for (int i = 0; i < n; i++) d[i] ^= stream[i];
+            for (int i = 0; i < n; i++) d[i] ^= _stream[i];
         }
     }
 
-    public override void Dispose() => _aes.Dispose();
+    public override void Dispose()
+    {
+        _ecb.Dispose();
+        _aes.Dispose();
+    }
 }
 
 /// <summary>HMAC-SHA1 on a reused IncrementalHash.</summary>
