@@ -32,6 +32,7 @@ public sealed class SrtpSession : IDisposable
     private readonly HmacSha1? _rtpMac, _rtcpMac;
     private readonly GcmCipher? _rtpGcm, _rtcpGcm;
     private readonly ulong _rtpSaltHi, _rtpSaltLo, _rtcpSaltHi, _rtcpSaltLo;
+    private bool _disposed;
 
     private readonly Dictionary<uint, ulong> _rtpTx = new();                 // highest index sent
     private readonly Dictionary<uint, SrtpReplayWindow> _rtpRx = new();
@@ -110,6 +111,7 @@ public sealed class SrtpSession : IDisposable
     /// buffer must have <see cref="RtpTrailerLength"/> (at most <see cref="MaxTrailer"/>) spare bytes.</summary>
     public SrtpError ProtectRtp(Span<byte> buffer, int length, out int protectedLength)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this); // a bug, not packet input: native contexts are freed
         protectedLength = 0;
         if ((uint)length > (uint)buffer.Length || buffer.Length - length < _rtpTag) return SrtpError.BufferTooSmall;
         SrtpError err = ParseRtpHeader(buffer[..length], out int headerLength);
@@ -162,6 +164,7 @@ public sealed class SrtpSession : IDisposable
     /// packet. Replay is checked before authentication; the index is recorded only after it passes.</summary>
     public SrtpError UnprotectRtp(Span<byte> packet, out int plainLength)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this); // a bug, not packet input: native contexts are freed
         plainLength = 0;
         int length = packet.Length - _rtpTag;
         if (length < 12) return SrtpError.TooShort;
@@ -223,6 +226,7 @@ public sealed class SrtpSession : IDisposable
     /// SRTCP index of its first SSRC (the first index is 1), appending the trailer (<see cref="RtcpTrailerLength"/>).</summary>
     public SrtpError ProtectRtcp(Span<byte> buffer, int length, out int protectedLength)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this); // a bug, not packet input: native contexts are freed
         protectedLength = 0;
         int trailer = RtcpTrailerLength;
         if ((uint)length > (uint)buffer.Length || buffer.Length - length < trailer) return SrtpError.BufferTooSmall;
@@ -267,6 +271,7 @@ public sealed class SrtpSession : IDisposable
     /// packet[..plainLength] is the RTCP packet. Replay per SSRC on the 31-bit SRTCP index.</summary>
     public SrtpError UnprotectRtcp(Span<byte> packet, out int plainLength)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this); // a bug, not packet input: native contexts are freed
         plainLength = 0;
         int trailer = RtcpTrailerLength;
         int length = packet.Length - trailer;
@@ -390,9 +395,11 @@ public sealed class SrtpSession : IDisposable
         _rtcpRx.Clear();
     }
 
-    /// <summary>Frees the cipher contexts (native ones included).</summary>
+    /// <summary>Frees the cipher contexts (native ones included). Later calls throw ObjectDisposedException.</summary>
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         _rtpCtr?.Dispose(); _rtcpCtr?.Dispose();
         _rtpMac?.Dispose(); _rtcpMac?.Dispose();
         _rtpGcm?.Dispose(); _rtcpGcm?.Dispose();

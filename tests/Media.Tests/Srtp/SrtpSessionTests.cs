@@ -330,3 +330,16 @@ public class SrtpAllocationTests
         Assert.Equal(0, allocated);
     }
 }
+
+public class SrtpDisposeTests
+{
+    [Fact]
+    public void Use_after_dispose_is_a_bug_and_throws_instead_of_touching_freed_contexts()
+    {
+        var s = new SrtpSession(Master(SrtpProfile.AeadAes128Gcm));
+        s.Dispose();
+        s.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => s.ProtectRtp(new byte[64], 20, out _));
+        Assert.Throws<ObjectDisposedException>(() => s.UnprotectRtcp(new byte[64], out _));
+    }
+}
