@@ -31,12 +31,12 @@ public class SrtpCrossCheckTests
             using var s = new SrtpSession(p, (rtpKeys, rtcpKeys), B(fast));
             uint ssrc = (uint)r.NextInt64(0, 1L << 32), roc = (uint)r.Next(0, 3) * (uint)r.Next(0, 70000);
             ushort seq = (ushort)r.Next(0, 65536);
-            var plain = Rtp(seq, ssrc, r.Next(0, 1300), r.Next(0, 4), r.Next(2) == 0, i);
+            var plain = TestRtp(seq, ssrc, r.Next(0, 1300), r.Next(0, 4), r.Next(2) == 0, i);
             int hl = 12 + 4 * (plain[0] & 0x0F) + ((plain[0] & 0x10) != 0 ? 8 : 0);
             s.SetRtpSendIndex(ssrc, ((ulong)roc << 16) | seq);
             Assert.Equal(S(RefRtp(aead, rtpKeys, tagLen, plain, hl, ssrc, roc, seq)), S(ProtectRtp(s, plain)));
 
-            var rtcp = Rtcp(ssrc, r.Next(1, 60));
+            var rtcp = TestRtcp(ssrc, r.Next(1, 60));
             uint index = (uint)r.Next(1, int.MaxValue);
             s.SetRtcpSendIndex(ssrc, index - 1);
             Assert.Equal(S(RefRtcp(aead, rtcpKeys, rtcp, ssrc, index)), S(ProtectRtcp(s, rtcp)));

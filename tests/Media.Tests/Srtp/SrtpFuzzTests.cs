@@ -32,8 +32,8 @@ public class SrtpFuzzTests
         for (int i = 0; i < Profiles.Length; i++)
         {
             using var tx = new SrtpSession(Master(Profiles[i]));
-            var wire = rtcp ? ProtectRtcp(tx, Rtcp((uint)seed, r.Next(1, 20)))
-                            : ProtectRtp(tx, Rtp((ushort)seed, (uint)seed, r.Next(0, 200), r.Next(0, 16), r.Next(2) == 0));
+            var wire = rtcp ? ProtectRtcp(tx, TestRtcp((uint)seed, r.Next(1, 20)))
+                            : ProtectRtp(tx, TestRtp((ushort)seed, (uint)seed, r.Next(0, 200), r.Next(0, 16), r.Next(2) == 0));
             int p = (int)((uint)pos % (uint)wire.Length);
             wire[p] ^= xor;
             int len = cut % 3 == 0 ? (int)((uint)cut % (uint)(wire.Length + 1)) : wire.Length;

@@ -30,7 +30,7 @@ public class SrtpSessionTests
         foreach (int n in sizes)
             foreach (var (cc, ext) in new[] { (0, false), (2, false), (0, true), (3, true) })
             {
-                var plain = Rtp(seq++, 0xCAFEBABE, n, cc, ext);
+                var plain = TestRtp(seq++, 0xCAFEBABE, n, cc, ext);
                 var wire = ProtectRtp(tx, plain);
                 Assert.Equal(plain.Length + tx.RtpTrailerLength, wire.Length);
                 int hl = 12 + 4 * cc + (ext ? 8 : 0);
@@ -42,7 +42,7 @@ public class SrtpSessionTests
             }
         for (int i = 0; i < 3; i++)
         {
-            var rtcp = Rtcp(0x11223344, 2 + 5 * i);
+            var rtcp = TestRtcp(0x11223344, 2 + 5 * i);
             var wire = ProtectRtcp(tx, rtcp);
             Assert.Equal(rtcp.Length + tx.RtcpTrailerLength, wire.Length);
             var (e, back) = UnprotectRtcp(rx, wire);
@@ -59,10 +59,10 @@ public class SrtpSessionTests
         using var b = new SrtpSession(m, SrtpBackend.Fast);
         for (ushort seq = 65530; seq != 10; seq++)
         {
-            var plain = Rtp(seq, 42, 300 + seq % 7, 1, true);
+            var plain = TestRtp(seq, 42, 300 + seq % 7, 1, true);
             Assert.Equal(ProtectRtp(a, plain), ProtectRtp(b, plain));
         }
-        Assert.Equal(ProtectRtcp(a, Rtcp(42)), ProtectRtcp(b, Rtcp(42)));
+        Assert.Equal(ProtectRtcp(a, TestRtcp(42)), ProtectRtcp(b, TestRtcp(42)));
     }
 
     [Theory, MemberData(nameof(ProfilesAndBackends), MemberType = typeof(H))]
@@ -72,11 +72,11 @@ public class SrtpSessionTests
         using var tx = new SrtpSession(m, B(fast));
         using var rx = new SrtpSession(m, B(fast));
         var wires = new List<byte[]>();
-        for (int i = 65500; i < 65536 + 40; i++) wires.Add(ProtectRtp(tx, Rtp((ushort)i, 7, 50)));
+        for (int i = 65500; i < 65536 + 40; i++) wires.Add(ProtectRtp(tx, TestRtp((ushort)i, 7, 50)));
         foreach (var w in wires) Assert.Equal(SrtpError.None, UnprotectRtp(rx, w).Item1);
 
         // After the wrap the sender uses ROC 1: a receiver that believes ROC 0 fails auth; one told ROC 1 passes.
-        var after = ProtectRtp(tx, Rtp(45, 7, 50));
+        var after = ProtectRtp(tx, TestRtp(45, 7, 50));
         using var rocZero = new SrtpSession(m, B(fast));
         rocZero.SetRtpReceiveIndex(7, 40);
         Assert.Equal(SrtpError.AuthFailed, UnprotectRtp(rocZero, after).Item1);
@@ -91,9 +91,9 @@ public class SrtpSessionTests
         var m = Master(p);
         using var tx = new SrtpSession(m, B(fast));
         using var rx = new SrtpSession(m, B(fast));
-        var before = ProtectRtp(tx, Rtp(65534, 9, 20));
-        var after = ProtectRtp(tx, Rtp(3, 9, 20));
-        Assert.Equal(SrtpError.None, UnprotectRtp(rx, ProtectRtp(tx, Rtp(65533, 9, 20))).Item1);
+        var before = ProtectRtp(tx, TestRtp(65534, 9, 20));
+        var after = ProtectRtp(tx, TestRtp(3, 9, 20));
+        Assert.Equal(SrtpError.None, UnprotectRtp(rx, ProtectRtp(tx, TestRtp(65533, 9, 20))).Item1);
         Assert.Equal(SrtpError.None, UnprotectRtp(rx, after).Item1);
         Assert.Equal(SrtpError.None, UnprotectRtp(rx, before).Item1);
     }
@@ -105,7 +105,7 @@ public class SrtpSessionTests
         using var tx = new SrtpSession(m, B(fast));
         using var rx = new SrtpSession(m, B(fast));
         var w = new Dictionary<int, byte[]>();
-        for (int s = 100; s <= 400; s++) w[s] = ProtectRtp(tx, Rtp((ushort)s, 5, 40));
+        for (int s = 100; s <= 400; s++) w[s] = ProtectRtp(tx, TestRtp((ushort)s, 5, 40));
 
         Assert.Equal(SrtpError.None, UnprotectRtp(rx, w[100]).Item1);
         Assert.Equal(SrtpError.Replayed, UnprotectRtp(rx, w[100]).Item1);
@@ -126,8 +126,8 @@ public class SrtpSessionTests
         var m = Master(p);
         using var tx = new SrtpSession(m, B(fast));
         using var rx = new SrtpSession(m, B(fast));
-        Assert.Equal(SrtpError.None, UnprotectRtp(rx, ProtectRtp(tx, Rtp(10, 1, 64, 1, true))).Item1);
-        var wire = ProtectRtp(tx, Rtp(11, 1, 64, 1, true));
+        Assert.Equal(SrtpError.None, UnprotectRtp(rx, ProtectRtp(tx, TestRtp(10, 1, 64, 1, true))).Item1);
+        var wire = ProtectRtp(tx, TestRtp(11, 1, 64, 1, true));
         // every byte except the SSRC (which selects another stream) and seq (another index), one bit each
         for (int i = 0; i < wire.Length; i++)
         {
@@ -139,7 +139,7 @@ public class SrtpSessionTests
         }
         Assert.Equal(SrtpError.None, UnprotectRtp(rx, wire).Item1);
 
-        var rtcp = ProtectRtcp(tx, Rtcp(1));
+        var rtcp = ProtectRtcp(tx, TestRtcp(1));
         for (int i = 0; i < rtcp.Length; i++)
         {
             if (i is >= 4 and <= 7) continue;
@@ -156,8 +156,8 @@ public class SrtpSessionTests
     {
         using var tx = new SrtpSession(Master(p, 1), B(fast));
         using var rx = new SrtpSession(Master(p, 2), B(fast));
-        Assert.Equal(SrtpError.AuthFailed, UnprotectRtp(rx, ProtectRtp(tx, Rtp(1, 1, 100))).Item1);
-        Assert.Equal(SrtpError.AuthFailed, UnprotectRtcp(rx, ProtectRtcp(tx, Rtcp(1))).Item1);
+        Assert.Equal(SrtpError.AuthFailed, UnprotectRtp(rx, ProtectRtp(tx, TestRtp(1, 1, 100))).Item1);
+        Assert.Equal(SrtpError.AuthFailed, UnprotectRtcp(rx, ProtectRtcp(tx, TestRtcp(1))).Item1);
     }
 
     [Theory, MemberData(nameof(ProfilesAndBackends), MemberType = typeof(H))]
@@ -169,10 +169,10 @@ public class SrtpSessionTests
         bool aead = p is SrtpProfile.AeadAes128Gcm or SrtpProfile.AeadAes256Gcm;
         uint EIndex(byte[] w, int plainLen) =>
             System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(w.AsSpan(aead ? w.Length - 4 : plainLen));
-        var plain = Rtcp(0xAA);
+        var plain = TestRtcp(0xAA);
         var w1 = ProtectRtcp(tx, plain);
         var w2 = ProtectRtcp(tx, plain);
-        var other = ProtectRtcp(tx, Rtcp(0xBB));
+        var other = ProtectRtcp(tx, TestRtcp(0xBB));
         Assert.Equal(0x8000_0001u, EIndex(w1, plain.Length));
         Assert.Equal(0x8000_0002u, EIndex(w2, plain.Length));
         Assert.Equal(0x8000_0001u, EIndex(other, plain.Length));
@@ -195,7 +195,7 @@ public class SrtpSessionTests
         // AES-CM: build an E=0 packet by hand (clear payload, E|index = 1, tag over it) and unprotect it.
         var keys = SrtpKdf.DeriveAll(Master(SrtpProfile.Aes128CmHmacSha1_80)).Rtcp;
         using var rx = new SrtpSession(Master(SrtpProfile.Aes128CmHmacSha1_80), B(fast));
-        var plain = Rtcp(0x55);
+        var plain = TestRtcp(0x55);
         var wire = new byte[plain.Length + 14];
         plain.CopyTo(wire, 0);
         wire[plain.Length + 3] = 1;
@@ -250,7 +250,7 @@ public class SrtpSessionTests
         foreach (var p in Profiles)
         {
             using var s = new SrtpSession(Master(p));
-            var rtp = Rtp(1, 1, 10);
+            var rtp = TestRtp(1, 1, 10);
             var tight = new byte[rtp.Length + s.RtpTrailerLength - 1];
             rtp.CopyTo(tight, 0);
             Assert.Equal(SrtpError.BufferTooSmall, s.ProtectRtp(tight, rtp.Length, out _));
@@ -258,7 +258,7 @@ public class SrtpSessionTests
             Assert.Equal(SrtpError.BufferTooSmall, s.ProtectRtp(new byte[10], -1, out _));
             Assert.Equal(SrtpError.TooShort, s.UnprotectRtp(new byte[12 + s.RtpTrailerLength - 1], out _));
 
-            var rtcp = Rtcp(1);
+            var rtcp = TestRtcp(1);
             var tightRtcp = new byte[rtcp.Length + s.RtcpTrailerLength - 1];
             Assert.Equal(SrtpError.BufferTooSmall, s.ProtectRtcp(tightRtcp, rtcp.Length, out _));
             Assert.Equal(SrtpError.TooShort, s.ProtectRtcp(new byte[40], 7, out _));
@@ -289,8 +289,8 @@ public class SrtpSessionTests
         using var tx = new SrtpSession(Master(SrtpProfile.AeadAes128Gcm));
         using var rx = new SrtpSession(Master(SrtpProfile.AeadAes128Gcm));
         for (uint ssrc = 0; ssrc < SrtpSession.MaxStreams; ssrc++)
-            Assert.Equal(SrtpError.None, UnprotectRtp(rx, ProtectRtp(tx, Rtp(1, ssrc, 4))).Item1);
-        var extra = Rtp(1, 99999, 4);
+            Assert.Equal(SrtpError.None, UnprotectRtp(rx, ProtectRtp(tx, TestRtp(1, ssrc, 4))).Item1);
+        var extra = TestRtp(1, 99999, 4);
         var buf = new byte[extra.Length + 16];
         extra.CopyTo(buf, 0);
         Assert.Equal(SrtpError.TooManyStreams, tx.ProtectRtp(buf, extra.Length, out _));
@@ -307,9 +307,9 @@ public class SrtpAllocationTests
         var m = Master(p);
         using var tx = new SrtpSession(m, B(fast));
         using var rx = new SrtpSession(m, B(fast));
-        var plain = Rtp(1, 77, 1200);
+        var plain = TestRtp(1, 77, 1200);
         var buf = new byte[plain.Length + SrtpSession.MaxTrailer];
-        var rtcp = Rtcp(77, 20);
+        var rtcp = TestRtcp(77, 20);
         var rbuf = new byte[rtcp.Length + SrtpSession.MaxTrailer];
         int failures = 0;
         void One(ushort seq)

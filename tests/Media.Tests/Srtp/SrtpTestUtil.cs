@@ -34,7 +34,7 @@ internal static class H
     }
 
     /// <summary>RTP packet: V=2, PT 96, given seq/ssrc, optional CSRCs and one-byte extension, payload of n bytes.</summary>
-    public static byte[] Rtp(ushort seq, uint ssrc, int payload, int csrcs = 0, bool ext = false, int seed = 0)
+    public static byte[] TestRtp(ushort seq, uint ssrc, int payload, int csrcs = 0, bool ext = false, int seed = 0)
     {
         int hl = 12 + 4 * csrcs + (ext ? 8 : 0);
         var p = new byte[hl + payload];
@@ -54,7 +54,7 @@ internal static class H
     }
 
     /// <summary>An RTCP receiver report with no blocks plus n bytes of padding-free filler.</summary>
-    public static byte[] Rtcp(uint ssrc, int words = 6)
+    public static byte[] TestRtcp(uint ssrc, int words = 6)
     {
         var p = new byte[4 * (words + 1)];
         p[0] = 0x81; p[1] = 200; p[3] = (byte)words;
