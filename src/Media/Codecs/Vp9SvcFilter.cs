@@ -1,7 +1,8 @@
 // Per-consumer VP9 SVC layer selection (RFC 9628 §4.2 fields P, B, E, TID, U, SID, D). Model: mediasoup
-// SvcConsumer + VP9 PayloadDescriptorHandler::Process: spatial up-switch on a key frame (or, in full SVC, a
-// P=0 layer frame one layer up), spatial down-switch at the end of a target-layer frame (full SVC) or at a key
-// frame (K-SVC), temporal up-switch at a U=1 start of frame, temporal down-switch at the end of a target frame.
+// SvcConsumer + VP9 PayloadDescriptorHandler::Process: spatial up-switch on a key frame, spatial down-switch at the end of a target-layer frame (full SVC) or at a key
+// frame (K-SVC), temporal up-switch at a U=1 start of frame (never above the target, unlike mediasoup), temporal
+// down-switch at the end of a target frame. Reordered (older picture id) packets never move the layers but,
+// unlike mediasoup, are still filtered against the current ones.
 namespace AkkaSfu.Media.Codecs;
 
 /// <summary>Decision of <see cref="Vp9SvcFilter.Process"/>.</summary>
@@ -97,11 +98,8 @@ public sealed class Vp9SvcFilter
                 tmpS = targetS;
                 tmpT = 0;
             }
-            else if (!IsKSvc && curS >= 0 && sid == curS + 1 && d.IsSpatialSwitchUpPoint && !isOld)
-            {
-                // Full SVC: an intra-layer-independent frame one layer up can be decoded from the layer below.
-                tmpS = sid;
-            }
+            // A P=0 frame one layer up would also be decodable, but the marker already went out on the end of
+            // the layer below; like mediasoup, wait for a key frame.
         }
         else if (targetS < curS)
         {
