@@ -1,8 +1,10 @@
 // Per-consumer VP9 SVC layer selection (RFC 9628 §4.2 fields P, B, E, TID, U, SID, D). Model: mediasoup
-// SvcConsumer + VP9 PayloadDescriptorHandler::Process: spatial up-switch on a key frame, spatial down-switch at the end of a target-layer frame (full SVC) or at a key
-// frame (K-SVC), temporal up-switch at a U=1 start of frame (never above the target, unlike mediasoup), temporal
-// down-switch at the end of a target frame. Reordered (older picture id) packets never move the layers but,
-// unlike mediasoup, are still filtered against the current ones.
+// SvcConsumer + VP9 PayloadDescriptorHandler::Process:
+//  - spatial up-switch only at a key frame;
+//  - spatial down-switch at the end (E) of a target-layer frame (full SVC) or at a key frame (K-SVC);
+//  - temporal up-switch at a start of frame (B) with U=1, never above the target (mediasoup may overshoot);
+//  - temporal down-switch at the end of a target-layer frame.
+// Reordered (older picture id) packets never move the layers but, unlike mediasoup, are still filtered.
 namespace AkkaSfu.Media.Codecs;
 
 /// <summary>Decision of <see cref="Vp9SvcFilter.Process"/>.</summary>
