@@ -3,6 +3,7 @@
 // new -> connected (valid check) -> completed (USE-CANDIDATE) -> disconnected (consent lost).
 using System.Net;
 using System.Text;
+using AkkaSfu.Media.Net;
 using AkkaSfu.Media.Stun;
 
 namespace AkkaSfu.Media.Ice;
@@ -206,7 +207,7 @@ public sealed class IceServer : IDisposable
                 if (t != _selected && (victim == null || t.LastCheckMs < victim.LastCheckMs)) victim = t;
             if (victim != null) RemoveTuple(victim);
         }
-        var tuple = new Tuple(StunAddress.Copy(remote), nowMs);
+        var tuple = new Tuple(SocketAddresses.Copy(remote), nowMs);
         _tuples.Add(tuple);
         _listener?.OnTupleAdded(tuple.Address);
         return tuple;

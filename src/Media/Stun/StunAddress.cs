@@ -35,11 +35,4 @@ public static class StunAddress
         return false;
     }
 
-    /// <summary>A private copy of a socket address (allocates; used once per new ICE tuple).</summary>
-    public static SocketAddress Copy(SocketAddress address)
-    {
-        var copy = new SocketAddress(address.Family, address.Size);
-        address.Buffer.Span[..address.Size].CopyTo(copy.Buffer.Span);
-        return copy;
-    }
 }

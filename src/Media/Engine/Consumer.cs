@@ -1,0 +1,287 @@
+using AkkaSfu.Media.Codecs;
+using AkkaSfu.Media.Rtp;
+
+namespace AkkaSfu.Media.Engine;
+
+/// <summary>mediasoup's Consumer on the worker thread. The base keeps what every kind shares: activity
+/// (paused, producer paused), one continuous output sequence and timestamp line, and the send path through
+/// the transport. Each subclass owns one forwarding policy (simple, simulcast, pipe).</summary>
+public abstract class Consumer
+{
+    private readonly WrappingIdMapper _seq = new(16, reorderWindow: 128);
+    private uint _tsOffset;
+    private bool _syncRequired = true;
+
+    protected Consumer(Transport transport, Producer producer, ConsumerSettings settings)
+    {
+        Transport = transport;
+        Producer = producer;
+        Settings = settings;
+        Paused = settings.Paused;
+        ProducerPaused = producer.Paused;
+    }
+
+    public string Id => Settings.Id;
+    public ConsumerSettings Settings { get; }
+    public Transport Transport { get; }
+    public Producer Producer { get; }
+    public StreamKind Kind => Settings.Kind;
+    public bool Paused { get; private set; }
+    public bool ProducerPaused { get; private set; }
+    public bool IsClosed { get; private set; }
+    public bool IsActive => !Paused && !ProducerPaused && !IsClosed;
+
+    public long PacketsSent { get; private set; }
+    public long BytesSent { get; private set; }
+    public ushort LastSequenceNumber { get; private set; }
+    public uint LastTimestamp { get; private set; }
+    protected long LastSentMs { get; private set; } = -1;
+    internal long LastSentAtMs => LastSentMs;
+
+    /// <summary>The router SSRC of the stream currently forwarded (for key-frame requests).</summary>
+    protected abstract uint CurrentMappedSsrc { get; }
+
+    /// <summary>Handles one mapped producer packet (a view of the producer's buffer: read it, don't write it).</summary>
+    internal abstract void SendRtp(int encoding, RtpPacket packet, bool isKeyFrame, long nowMs);
+
+    /// <summary>After a pause, a switch or at start, the next forwarded packet re-anchors the output.</summary>
+    protected void RequireSync() => _syncRequired = true;
+
+    /// <summary>Edits the consumer's own copy of a payload (codec rewriting); false drops the packet.</summary>
+    protected virtual bool RewritePayload(Span<byte> payload) => true;
+
+    /// <summary>Copies <paramref name="packet"/> into the worker's send buffer, rewrites it to this consumer's
+    /// SSRC, PT, sequence number and timestamp, lets <see cref="RewritePayload"/> edit the payload copy, and
+    /// sends it. Returns false if it was dropped (the sequence number is then not consumed).</summary>
+    protected bool Forward(RtpPacket packet, long nowMs)
+    {
+        var scratch = Transport.Worker.SendBuffer;
+        var length = packet.Length;
+        packet.Buffer.CopyTo(scratch);
+        if (RtpPacket.TryParse(scratch.AsSpan(0, length), out var copy) != RtpParseError.None) return false;
+
+        var inSeq = copy.SequenceNumber;
+        if (_syncRequired)
+        {
+            _seq.Sync(inSeq);
+            // Continue the timestamp line from the last packet sent, advanced by the wall time in between.
+            _tsOffset = LastSentMs < 0 ? 0
+                : unchecked(LastTimestamp + (uint)Math.Max(1, (nowMs - LastSentMs) * Settings.ClockRate / 1000) - copy.Timestamp);
+            _syncRequired = false;
+        }
+        if (!RewritePayload(copy.Payload))
+        {
+            _seq.Drop(inSeq);
+            Transport.Worker.Counters.Count(Drop.LayerFiltered);
+            return false;
+        }
+        if (_seq.Input(inSeq, out var outSeq) != IdMapResult.Mapped)
+        {
+            Transport.Worker.Counters.Count(Drop.LayerFiltered);
+            return false;
+        }
+
+        var outTs = unchecked(copy.Timestamp + _tsOffset);
+        copy.SetSsrc(Settings.Ssrc);
+        copy.SetPayloadType(Settings.PayloadType);
+        copy.SetSequenceNumber((ushort)outSeq);
+        copy.SetTimestamp(outTs);
+        if (!SeqNum.IsNewer(LastSequenceNumber, (ushort)outSeq) || PacketsSent == 0)
+        {
+            LastSequenceNumber = (ushort)outSeq;
+            LastTimestamp = outTs;
+            LastSentMs = nowMs;
+        }
+        PacketsSent++;
+        BytesSent += length;
+        Transport.SendConsumerRtp(this, scratch, length, nowMs);
+        return true;
+    }
+
+    /// <summary>The endpoint asked for a key frame (PLI/FIR for our SSRC).</summary>
+    internal void ReceiveKeyFrameRequest(long nowMs)
+    {
+        if (IsActive) Producer.RequestKeyFrame(CurrentMappedSsrc, nowMs);
+    }
+
+    public void Pause()
+    {
+        Paused = true;
+    }
+
+    /// <summary>Resumes forwarding; video waits for a key frame, which is requested now.</summary>
+    public void Resume(long nowMs)
+    {
+        if (!Paused) return;
+        Paused = false;
+        OnActivated(nowMs);
+    }
+
+    internal void OnProducerPaused() => ProducerPaused = true;
+
+    internal void OnProducerResumed()
+    {
+        ProducerPaused = false;
+        OnActivated(-1);
+    }
+
+    /// <summary>Became active: re-anchor the output and (video) ask for a key frame.</summary>
+    protected virtual void OnActivated(long nowMs)
+    {
+        RequireSync();
+        if (Kind == StreamKind.Video && nowMs >= 0 && IsActive) Producer.RequestKeyFrames(nowMs);
+    }
+
+    /// <summary>Asks the producer for a key frame on behalf of this consumer (requestConsumerKeyFrame).</summary>
+    public void RequestKeyFrame(long nowMs)
+    {
+        if (IsActive && Kind == StreamKind.Video) Producer.RequestKeyFrame(CurrentMappedSsrc, nowMs);
+    }
+
+    internal void Close(bool producerClosed)
+    {
+        if (IsClosed) return;
+        IsClosed = true;
+        Producer.RemoveConsumer(this);
+        Transport.RemoveConsumer(this);
+        ClosedByProducer = producerClosed;
+    }
+
+    /// <summary>The consumer was closed because its producer closed (mediasoup's "producerclose").</summary>
+    public bool ClosedByProducer { get; private set; }
+}
+
+/// <summary>One producer stream to one consumer stream (audio, or video with one encoding).</summary>
+public sealed class SimpleConsumer : Consumer
+{
+    private bool _waitingForKeyFrame = true;
+
+    internal SimpleConsumer(Transport transport, Producer producer, ConsumerSettings settings)
+        : base(transport, producer, settings) { }
+
+    protected override uint CurrentMappedSsrc => Producer.Streams[0].Encoding.MappedSsrc;
+
+    internal override void SendRtp(int encoding, RtpPacket packet, bool isKeyFrame, long nowMs)
+    {
+        if (!IsActive) { Transport.Worker.Counters.Count(Drop.ConsumerInactive); return; }
+        if (Kind == StreamKind.Video && _waitingForKeyFrame)
+        {
+            if (!isKeyFrame) { Transport.Worker.Counters.Count(Drop.WaitingForKeyFrame); return; }
+            _waitingForKeyFrame = false;
+        }
+        Forward(packet, nowMs);
+    }
+
+    protected override void OnActivated(long nowMs)
+    {
+        _waitingForKeyFrame = true;
+        base.OnActivated(nowMs);
+    }
+}
+
+/// <summary>Several producer encodings (simulcast) to one continuous consumer stream: forwards one encoding
+/// at a time, switches only on a key frame of the target, and rewrites VP8 picture ids so the switch is
+/// invisible to the decoder. The target is the preferred spatial layer, or the highest one, among the
+/// encodings that are receiving.</summary>
+public sealed class SimulcastConsumer : Consumer
+{
+    private readonly Vp8Rewriter _vp8 = new();
+    private int _current = -1;
+    private int _target;
+    private int _targetTemporal;
+    private bool _switching;
+    private long _lastTargetCheckMs = long.MinValue;
+
+    internal SimulcastConsumer(Transport transport, Producer producer, ConsumerSettings settings)
+        : base(transport, producer, settings)
+    {
+        PreferredSpatialLayer = settings.PreferredSpatialLayer >= 0 ? settings.PreferredSpatialLayer : producer.Streams.Length - 1;
+        PreferredTemporalLayer = settings.PreferredTemporalLayer >= 0 ? settings.PreferredTemporalLayer : int.MaxValue;
+        _target = PreferredSpatialLayer;
+        _targetTemporal = PreferredTemporalLayer;
+    }
+
+    public int PreferredSpatialLayer { get; private set; }
+    public int PreferredTemporalLayer { get; private set; }
+    public int CurrentSpatialLayer => _current;
+    public int CurrentTemporalLayer => _current < 0 ? -1 : _vp8.CurrentTemporalLayer;
+
+    protected override uint CurrentMappedSsrc => Producer.Streams[Math.Max(0, _current < 0 ? _target : _current)].Encoding.MappedSsrc;
+
+    public void SetPreferredLayers(int spatial, int temporal, long nowMs)
+    {
+        PreferredSpatialLayer = Math.Clamp(spatial, 0, Producer.Streams.Length - 1);
+        PreferredTemporalLayer = temporal < 0 ? int.MaxValue : temporal;
+        _targetTemporal = PreferredTemporalLayer;
+        UpdateTarget(nowMs, force: true);
+    }
+
+    internal override void SendRtp(int encoding, RtpPacket packet, bool isKeyFrame, long nowMs)
+    {
+        if (!IsActive) { Transport.Worker.Counters.Count(Drop.ConsumerInactive); return; }
+        if (nowMs - _lastTargetCheckMs >= 500) UpdateTarget(nowMs, force: false);
+
+        if (encoding != _current)
+        {
+            if (encoding != _target || !isKeyFrame) { Transport.Worker.Counters.Count(Drop.LayerFiltered); return; }
+            _current = encoding;
+            _switching = true;
+            RequireSync();
+        }
+        if (Forward(packet, nowMs) && _switching)
+        {
+            _switching = false;
+            Transport.Worker.Observer.OnConsumerLayersChanged(Id, _current, Math.Max(0, _vp8.CurrentTemporalLayer));
+        }
+    }
+
+    protected override bool RewritePayload(Span<byte> payload) =>
+        Producer.Settings.Codecs.Count == 0 || !IsVp8
+            ? true
+            : _vp8.Process(payload, _targetTemporal, _switching) == Vp8RewriteResult.Forward;
+
+    private bool IsVp8 => _isVp8 ??= Producer.Settings.Codecs.Any(c => c.MimeType.Equals("video/VP8", StringComparison.OrdinalIgnoreCase));
+    private bool? _isVp8;
+
+    /// <summary>Chooses the highest receiving encoding not above the preferred layer; asks for its key frame.</summary>
+    private void UpdateTarget(long nowMs, bool force)
+    {
+        _lastTargetCheckMs = nowMs;
+        var target = -1;
+        for (var i = Math.Min(PreferredSpatialLayer, Producer.Streams.Length - 1); i >= 0; i--)
+        {
+            var s = Producer.Streams[i];
+            if (s.Active && nowMs - s.LastPacketMs < 2000) { target = i; break; }
+        }
+        if (target < 0) return;
+        if (target != _target || force || _current != _target)
+        {
+            _target = target;
+            if (_current != _target) Producer.RequestKeyFrame(Producer.Streams[_target].Encoding.MappedSsrc, nowMs);
+        }
+    }
+
+    protected override void OnActivated(long nowMs)
+    {
+        _current = -1; // start again on a key frame of the target
+        base.OnActivated(nowMs);
+    }
+}
+
+/// <summary>Forwards every encoding untouched but for the consumer's payload type (a pipe to another router:
+/// the other side's producer has the same encodings with the same router SSRCs).</summary>
+public sealed class PipeConsumer : Consumer
+{
+    internal PipeConsumer(Transport transport, Producer producer, ConsumerSettings settings)
+        : base(transport, producer, settings) { }
+
+    protected override uint CurrentMappedSsrc => Producer.Streams[0].Encoding.MappedSsrc;
+
+    internal override void SendRtp(int encoding, RtpPacket packet, bool isKeyFrame, long nowMs)
+    {
+        if (!IsActive) { Transport.Worker.Counters.Count(Drop.ConsumerInactive); return; }
+        var scratch = Transport.Worker.SendBuffer;
+        packet.Buffer.CopyTo(scratch);
+        Transport.SendConsumerRtp(this, scratch, packet.Length, nowMs);
+    }
+}

@@ -1,0 +1,44 @@
+namespace AkkaSfu.Media.Engine;
+
+/// <summary>Why the engine dropped a datagram or packet. Every early return on the packet path counts one.</summary>
+public enum Drop : byte
+{
+    UnknownDatagram,
+    UnknownTuple,
+    StunRejected,
+    DtlsNotReady,
+    SrtpNotReady,
+    SrtpFailed,
+    MalformedRtp,
+    MalformedRtcp,
+    UnknownSsrc,
+    UnknownPayloadType,
+    RtxMalformed,
+    ProducerPaused,
+    ConsumerInactive,
+    WaitingForKeyFrame,
+    LayerFiltered,
+    NotConnected,
+    SendFailed,
+    NoRetransmission,
+    ConsumerFault,
+}
+
+/// <summary>Counts per <see cref="Drop"/> reason, and a few totals. Written on the worker thread only;
+/// read from anywhere (a racy read is a slightly old value).</summary>
+public sealed class EngineCounters
+{
+    private readonly long[] _drops = new long[Enum.GetValues<Drop>().Length];
+
+    public long RtpReceived, RtcpReceived, RtpSent, RtcpSent, Retransmitted, KeyFrameRequestsSent;
+
+    public void Count(Drop reason) => _drops[(int)reason]++;
+
+    public long this[Drop reason] => Volatile.Read(ref _drops[(int)reason]);
+
+    public long TotalDrops => _drops.Sum();
+
+    public override string ToString() =>
+        $"rtp in {RtpReceived} out {RtpSent}, rtcp in {RtcpReceived} out {RtcpSent}, drops: " +
+        string.Join(", ", Enum.GetValues<Drop>().Where(d => this[d] > 0).Select(d => $"{d}={this[d]}"));
+}

@@ -1,0 +1,42 @@
+using AkkaSfu.Media.Dtls;
+using AkkaSfu.Media.Ice;
+
+namespace AkkaSfu.Media.Engine;
+
+/// <summary>DTLS state of a transport, in mediasoup's words.</summary>
+public enum DtlsState : byte { New, Connecting, Connected, Failed, Closed }
+
+/// <summary>What the engine tells its owner. Always called on the worker thread, between packets; an
+/// implementation must not block (the actor layer turns each call into a message).</summary>
+public interface IEngineObserver
+{
+    void OnIceStateChanged(string transportId, IceState state);
+    void OnIceSelectedTupleChanged(string transportId, string? remote);
+    void OnDtlsStateChanged(string transportId, DtlsState state, DtlsFailure? failure);
+    /// <summary>A plain transport in comedia mode learnt where its peer sends from.</summary>
+    void OnPlainTupleLearnt(string transportId, string remote, bool rtcp);
+    void OnProducerScore(string producerId, IReadOnlyList<ProducerStreamScore> scores);
+    void OnConsumerScore(string consumerId, int score, int producerScore);
+    void OnConsumerLayersChanged(string consumerId, int spatialLayer, int temporalLayer);
+    /// <summary>An engine object threw on the packet path. It is already out of the packet path; the
+    /// owner decides what else to close (supervision).</summary>
+    void OnFault(EngineObjectKind kind, string id, Exception exception);
+}
+
+public enum EngineObjectKind : byte { Router, Transport, Producer, Consumer }
+
+public readonly record struct ProducerStreamScore(int EncodingIndex, uint Ssrc, string? Rid, int Score);
+
+/// <summary>An observer that ignores everything (tests and benchmarks).</summary>
+public sealed class NullEngineObserver : IEngineObserver
+{
+    public static readonly NullEngineObserver Instance = new();
+    public void OnIceStateChanged(string transportId, IceState state) { }
+    public void OnIceSelectedTupleChanged(string transportId, string? remote) { }
+    public void OnDtlsStateChanged(string transportId, DtlsState state, DtlsFailure? failure) { }
+    public void OnPlainTupleLearnt(string transportId, string remote, bool rtcp) { }
+    public void OnProducerScore(string producerId, IReadOnlyList<ProducerStreamScore> scores) { }
+    public void OnConsumerScore(string consumerId, int score, int producerScore) { }
+    public void OnConsumerLayersChanged(string consumerId, int spatialLayer, int temporalLayer) { }
+    public void OnFault(EngineObjectKind kind, string id, Exception exception) { }
+}

@@ -1,0 +1,165 @@
+using AkkaSfu.Media.Codecs;
+using AkkaSfu.Media.Rtp;
+
+namespace AkkaSfu.Media.Engine;
+
+/// <summary>mediasoup's Producer on the worker thread: takes RTP its transport matched to it, recovers RTX,
+/// maps payload type, SSRC and header extension ids into the router's, and hands the packet to the router.
+/// Key-frame requests from consumers go back to the endpoint as PLI/FIR, rate limited per stream.</summary>
+public sealed class Producer
+{
+    /// <summary>State of one encoding (simulcast stream) of the producer.</summary>
+    internal sealed class Stream(EncodingMapping encoding)
+    {
+        public readonly EncodingMapping Encoding = encoding;
+        public uint Ssrc = encoding.Ssrc ?? 0;
+        public uint RtxSsrc = encoding.RtxSsrc ?? 0;
+        public long PacketsReceived, BytesReceived;
+        public long LastPacketMs = -1;
+        public long LastKeyFrameRequestMs = long.MinValue;
+        public byte FirSeq;
+        public bool Active => LastPacketMs >= 0;
+    }
+
+    private readonly byte[] _payloadTypeMap = new byte[128];   // endpoint PT → router PT (0 = unknown)
+    private readonly byte[] _rtxToMediaPt = new byte[128];     // endpoint RTX PT → endpoint media PT
+    private readonly byte[] _extensionMap = new byte[256];     // endpoint ext id → router ext id (0 = strip)
+    private readonly int[] _clockRates = new int[128];
+    private Consumer[] _consumers = [];
+    internal readonly Stream[] Streams;
+
+    internal Producer(Transport transport, ProducerSettings settings)
+    {
+        Transport = transport;
+        Settings = settings;
+        Paused = settings.Paused;
+        Streams = settings.Encodings.Select(e => new Stream(e)).ToArray();
+        foreach (var c in settings.Codecs)
+        {
+            _payloadTypeMap[c.PayloadType & 0x7F] = c.MappedPayloadType;
+            _clockRates[c.PayloadType & 0x7F] = c.ClockRate;
+            if (c.RtxPayloadType != 0) _rtxToMediaPt[c.RtxPayloadType & 0x7F] = c.PayloadType;
+        }
+        BuildExtensionMap(settings.ExtensionIds, settings.RouterExtensionIds);
+    }
+
+    public string Id => Settings.Id;
+    public ProducerSettings Settings { get; }
+    public StreamKind Kind => Settings.Kind;
+    public Transport Transport { get; }
+    public bool Paused { get; private set; }
+    public bool IsClosed { get; private set; }
+    internal Consumer[] ConsumerArray => _consumers;
+    public IReadOnlyList<Consumer> Consumers => _consumers;
+
+    /// <summary>Packets received per encoding (for stats and tests).</summary>
+    public long PacketsReceived(int encoding) => Streams[encoding].PacketsReceived;
+
+    internal bool IsRtxPayloadType(byte pt) => _rtxToMediaPt[pt & 0x7F] != 0;
+
+    internal void AddConsumer(Consumer consumer) => _consumers = [.. _consumers, consumer];
+
+    internal void RemoveConsumer(Consumer consumer) => _consumers = _consumers.Where(c => c != consumer).ToArray();
+
+    /// <summary>Handles one packet its transport matched to encoding <paramref name="encoding"/>. The packet
+    /// is rewritten in place (RTX recovered, router PT/SSRC/extension ids) and fanned out.</summary>
+    internal void ReceiveRtp(Span<byte> datagram, int encoding, bool isRtx, long nowMs)
+    {
+        var stream = Streams[encoding];
+        RtpPacket packet;
+        if (isRtx)
+        {
+            if (RtpPacket.TryParse(datagram, out var rtx) != RtpParseError.None) { Transport.Worker.Counters.Count(Drop.MalformedRtp); return; }
+            var mediaPt = _rtxToMediaPt[rtx.PayloadType];
+            if (mediaPt == 0 || rtx.IsPaddingOnly) { Transport.Worker.Counters.Count(Drop.RtxMalformed); return; } // RTX padding: probing only
+            if (Rtx.DecapsulateInPlace(datagram, mediaPt, stream.Ssrc, out packet) != RtxError.None) { Transport.Worker.Counters.Count(Drop.RtxMalformed); return; }
+        }
+        else if (RtpPacket.TryParse(datagram, out packet) != RtpParseError.None)
+        {
+            Transport.Worker.Counters.Count(Drop.MalformedRtp);
+            return;
+        }
+
+        var mappedPt = _payloadTypeMap[packet.PayloadType];
+        if (mappedPt == 0) { Transport.Worker.Counters.Count(Drop.UnknownPayloadType); return; }
+
+        stream.PacketsReceived++;
+        stream.BytesReceived += packet.Length;
+        stream.LastPacketMs = nowMs;
+        if (Paused) { Transport.Worker.Counters.Count(Drop.ProducerPaused); return; }
+        if (packet.IsPaddingOnly) return; // bandwidth probing: nothing for consumers
+
+        var isKeyFrame = Kind == StreamKind.Video && IsKeyFrame(packet);
+        packet.SetPayloadType(mappedPt);
+        packet.SetSsrc(stream.Encoding.MappedSsrc);
+        packet.RemapExtensions(_extensionMap);
+        Transport.Router.OnProducerRtp(this, encoding, packet, isKeyFrame, nowMs);
+    }
+
+    private static bool IsKeyFrame(RtpPacket packet)
+    {
+        // Cheap checks by codec shape; the consumer's codec handler re-parses what it needs.
+        var payload = packet.Payload;
+        if (Vp8PayloadDescriptor.TryParse(payload, out var vp8) == Vp8Error.None && vp8.IsKeyFrame) return true;
+        return false;
+    }
+
+    /// <summary>A consumer needs a key frame of the stream it forwards (router SSRC). Sends PLI (or FIR) to
+    /// the endpoint, at most one per stream per <paramref name="minIntervalMs"/>.</summary>
+    internal void RequestKeyFrame(uint mappedSsrc, long nowMs, long minIntervalMs = 500)
+    {
+        if (Kind != StreamKind.Video || Paused) return;
+        foreach (var s in Streams)
+        {
+            if (s.Encoding.MappedSsrc != mappedSsrc || s.Ssrc == 0) continue;
+            if (nowMs - s.LastKeyFrameRequestMs < minIntervalMs) return;
+            s.LastKeyFrameRequestMs = nowMs;
+            Transport.SendKeyFrameRequest(s.Ssrc, nowMs);
+            return;
+        }
+    }
+
+    /// <summary>Requests a key frame of every active stream (a consumer resumed or switched).</summary>
+    internal void RequestKeyFrames(long nowMs)
+    {
+        foreach (var s in Streams) RequestKeyFrame(s.Encoding.MappedSsrc, nowMs);
+    }
+
+    public void Pause()
+    {
+        if (Paused) return;
+        Paused = true;
+        foreach (var c in _consumers) c.OnProducerPaused();
+    }
+
+    public void Resume(long nowMs)
+    {
+        if (!Paused) return;
+        Paused = false;
+        foreach (var c in _consumers) c.OnProducerResumed();
+        RequestKeyFrames(nowMs);
+    }
+
+    /// <summary>Closes the producer and with it all its consumers (mediasoup's "producerclose").</summary>
+    internal void Close()
+    {
+        if (IsClosed) return;
+        IsClosed = true;
+        foreach (var c in _consumers) c.Close(producerClosed: true);
+        _consumers = [];
+        Transport.Router.Remove(this);
+    }
+
+    private void BuildExtensionMap(RtpExtensionIds from, RtpExtensionIds to)
+    {
+        // mid / rid / repaired-rid never reach consumers (they are per-transport routing data).
+        void Map(byte a, byte b) { if (a != 0) _extensionMap[a] = b; }
+        Map(from.AbsSendTime, to.AbsSendTime);
+        Map(from.TransportWideCc01, to.TransportWideCc01);
+        Map(from.AudioLevel, to.AudioLevel);
+        Map(from.VideoOrientation, to.VideoOrientation);
+        Map(from.Toffset, to.Toffset);
+        Map(from.AbsCaptureTime, to.AbsCaptureTime);
+        Map(from.PlayoutDelay, to.PlayoutDelay);
+    }
+}

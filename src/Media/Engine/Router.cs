@@ -1,0 +1,61 @@
+using AkkaSfu.Media.Rtp;
+
+namespace AkkaSfu.Media.Engine;
+
+/// <summary>mediasoup's Router on the worker thread: its transports and producers, and the fan-out of
+/// every producer packet to that producer's consumers (a plain loop: no message per consumer).</summary>
+public sealed class Router
+{
+    private readonly Dictionary<string, Transport> _transports = new();
+    private readonly Dictionary<string, Producer> _producers = new();
+
+    internal Router(WorkerEngine worker, string id)
+    {
+        Worker = worker;
+        Id = id;
+    }
+
+    public string Id { get; }
+    public WorkerEngine Worker { get; }
+    public bool IsClosed { get; private set; }
+    public IReadOnlyCollection<Transport> Transports => _transports.Values;
+    public IReadOnlyCollection<Producer> Producers => _producers.Values;
+
+    internal void Add(Transport transport) => _transports.Add(transport.Id, transport);
+    internal void Remove(Transport transport) => _transports.Remove(transport.Id);
+    internal void Add(Producer producer) => _producers.Add(producer.Id, producer);
+    internal void Remove(Producer producer) => _producers.Remove(producer.Id);
+
+    public Producer? FindProducer(string id) => _producers.GetValueOrDefault(id);
+    public Transport? FindTransport(string id) => _transports.GetValueOrDefault(id);
+
+    /// <summary>Fans a mapped producer packet out to every consumer of that producer. A consumer that throws
+    /// is taken out of the packet path and reported; the others still get the packet.</summary>
+    internal void OnProducerRtp(Producer producer, int encoding, RtpPacket packet, bool isKeyFrame, long nowMs)
+    {
+        var consumers = producer.ConsumerArray;
+        for (var i = 0; i < consumers.Length; i++)
+        {
+            var consumer = consumers[i];
+            try
+            {
+                consumer.SendRtp(encoding, packet, isKeyFrame, nowMs);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Worker.Counters.Count(Drop.ConsumerFault);
+                Worker.Fault(consumer, e);
+            }
+        }
+    }
+
+    /// <summary>Closes everything in the router (mediasoup: router.close() closes its transports).</summary>
+    internal void Close()
+    {
+        if (IsClosed) return;
+        IsClosed = true;
+        foreach (var t in _transports.Values.ToArray()) t.Close();
+        _transports.Clear();
+        _producers.Clear();
+    }
+}

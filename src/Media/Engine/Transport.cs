@@ -1,0 +1,262 @@
+using System.Net;
+using System.Text;
+using AkkaSfu.Media.Net;
+using AkkaSfu.Media.Rtcp;
+using AkkaSfu.Media.Rtp;
+
+namespace AkkaSfu.Media.Engine;
+
+/// <summary>mediasoup's Transport on the worker thread: matches incoming RTP to its producers (by SSRC, then
+/// MID and RID, as mediasoup's RtpListener), dispatches RTCP feedback to producers and consumers, and sends
+/// consumer RTP. Subclasses own the wire: ICE/DTLS/SRTP, plain UDP, pipe.</summary>
+public abstract class Transport
+{
+    private readonly Dictionary<string, Producer> _producers = new();
+    private readonly Dictionary<string, Consumer> _consumers = new();
+    // RtpListener: SSRC → (producer, encoding, rtx); MID → producer.
+    private readonly Dictionary<uint, (Producer Producer, int Encoding, bool Rtx)> _ssrcTable = new();
+    private readonly Dictionary<string, Producer> _midTable = new(StringComparer.Ordinal);
+    private readonly Dictionary<uint, Consumer> _consumerBySsrc = new();
+    private RtpExtensionIds _recvIds;
+    private ushort _transportWideSeq;
+    private long _nextReportMs;
+
+    protected Transport(Router router, string id)
+    {
+        Router = router;
+        Id = id;
+        // RTCP sender SSRC for feedback we originate (PLI, RR): any fixed value outside consumer SSRCs.
+        RtcpSsrc = (uint)Random.Shared.Next(1, int.MaxValue);
+    }
+
+    public string Id { get; }
+    public Router Router { get; }
+    public WorkerEngine Worker => Router.Worker;
+    public bool IsClosed { get; private set; }
+    public uint RtcpSsrc { get; }
+    public IReadOnlyCollection<Producer> Producers => _producers.Values;
+    public IReadOnlyCollection<Consumer> Consumers => _consumers.Values;
+
+    /// <summary>True when media can be sent (DTLS/SRTP up, or the plain remote known).</summary>
+    public abstract bool IsConnected { get; }
+
+    /// <summary>Protects (if needed) and sends one RTP packet held in <paramref name="buffer"/>[..length].
+    /// The buffer has room for the SRTP trailer. False if it was not sent.</summary>
+    protected abstract bool SendRtpPacket(byte[] buffer, int length);
+
+    /// <summary>Protects (if needed) and sends one RTCP compound held in <paramref name="buffer"/>[..length].</summary>
+    protected abstract bool SendRtcpPacket(byte[] buffer, int length);
+
+    /// <summary>A datagram arrived on one of this transport's sockets.</summary>
+    internal abstract void OnDatagram(Span<byte> datagram, SocketAddress from, UdpSocket socket, long nowMs);
+
+    /// <summary>Timers: consent, RTCP reports, feedback.</summary>
+    internal virtual void Tick(long nowMs)
+    {
+        if (nowMs < _nextReportMs || !IsConnected) return;
+        _nextReportMs = nowMs + 1000;
+        SendSenderReports(nowMs);
+    }
+
+    // ---- producers and consumers ------------------------------------------------------------------
+
+    internal Producer Produce(ProducerSettings settings)
+    {
+        if (_producers.ContainsKey(settings.Id)) throw new InvalidOperationException($"a Producer with same producerId already exists [producerId:{settings.Id}]");
+        foreach (var e in settings.Encodings)
+        {
+            if (e.Ssrc is { } s && _ssrcTable.ContainsKey(s)) throw new InvalidOperationException($"ssrc already exists in RTP listener [ssrc:{s}]");
+            if (e.RtxSsrc is { } r && _ssrcTable.ContainsKey(r)) throw new InvalidOperationException($"ssrc already exists in RTP listener [ssrc:{r}]");
+        }
+        if (settings.Mid is { } mid && _midTable.ContainsKey(mid)) throw new InvalidOperationException($"MID already exists in RTP listener [mid:{mid}]");
+
+        var producer = new Producer(this, settings);
+        _producers.Add(producer.Id, producer);
+        Router.Add(producer);
+        for (var i = 0; i < settings.Encodings.Count; i++)
+        {
+            if (settings.Encodings[i].Ssrc is { } s) _ssrcTable[s] = (producer, i, false);
+            if (settings.Encodings[i].RtxSsrc is { } r) _ssrcTable[r] = (producer, i, true);
+        }
+        if (settings.Mid is { } m) _midTable[m] = producer;
+        // mediasoup keeps the first producer's ids for mid/rid/rrid/transport-cc on a transport.
+        var ids = settings.ExtensionIds;
+        if (_recvIds.Mid == 0) _recvIds.Mid = ids.Mid;
+        if (_recvIds.Rid == 0) _recvIds.Rid = ids.Rid;
+        if (_recvIds.RepairedRid == 0) _recvIds.RepairedRid = ids.RepairedRid;
+        if (_recvIds.TransportWideCc01 == 0) _recvIds.TransportWideCc01 = ids.TransportWideCc01;
+        if (_recvIds.AbsSendTime == 0) _recvIds.AbsSendTime = ids.AbsSendTime;
+        return producer;
+    }
+
+    internal void CloseProducer(Producer producer)
+    {
+        if (!_producers.Remove(producer.Id)) return;
+        foreach (var key in _ssrcTable.Where(kv => kv.Value.Producer == producer).Select(kv => kv.Key).ToArray()) _ssrcTable.Remove(key);
+        foreach (var key in _midTable.Where(kv => kv.Value == producer).Select(kv => kv.Key).ToArray()) _midTable.Remove(key);
+        producer.Close();
+    }
+
+    internal Consumer Consume(ConsumerSettings settings, Producer producer)
+    {
+        if (_consumers.ContainsKey(settings.Id)) throw new InvalidOperationException($"a Consumer with same consumerId already exists [consumerId:{settings.Id}]");
+        Consumer consumer = settings.Type switch
+        {
+            RtpStreamType.Simple or RtpStreamType.Svc => new SimpleConsumer(this, producer, settings),
+            RtpStreamType.Simulcast => new SimulcastConsumer(this, producer, settings),
+            RtpStreamType.Pipe => new PipeConsumer(this, producer, settings),
+            _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Type, "unknown consumer type"),
+        };
+        _consumers.Add(consumer.Id, consumer);
+        _consumerBySsrc[settings.Ssrc] = consumer;
+        if (settings.RtxSsrc != 0) _consumerBySsrc[settings.RtxSsrc] = consumer;
+        producer.AddConsumer(consumer);
+        return consumer;
+    }
+
+    internal void RemoveConsumer(Consumer consumer)
+    {
+        if (!_consumers.Remove(consumer.Id)) return;
+        _consumerBySsrc.Remove(consumer.Settings.Ssrc);
+        if (consumer.Settings.RtxSsrc != 0) _consumerBySsrc.Remove(consumer.Settings.RtxSsrc);
+    }
+
+    public Consumer? FindConsumer(string id) => _consumers.GetValueOrDefault(id);
+    public Producer? FindProducer(string id) => _producers.GetValueOrDefault(id);
+
+    // ---- receive -------------------------------------------------------------------------------------
+
+    /// <summary>A decrypted RTP packet: find its producer (RtpListener) and hand it over.</summary>
+    protected void ReceiveRtp(Span<byte> datagram, long nowMs)
+    {
+        Worker.Counters.RtpReceived++;
+        if (RtpPacket.TryParse(datagram, out var packet) != RtpParseError.None) { Worker.Counters.Count(Drop.MalformedRtp); return; }
+
+        if (!_ssrcTable.TryGetValue(packet.Ssrc, out var entry) && !TryLearnSsrc(packet, out entry))
+        {
+            Worker.Counters.Count(Drop.UnknownSsrc);
+            return;
+        }
+        var producer = entry.Producer;
+        try
+        {
+            producer.ReceiveRtp(datagram, entry.Encoding, entry.Rtx, nowMs);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Worker.Fault(producer, e);
+        }
+    }
+
+    /// <summary>mediasoup's RtpListener fallback: an unknown SSRC is matched by MID (then RID, or the only
+    /// encoding), and remembered.</summary>
+    private bool TryLearnSsrc(RtpPacket packet, out (Producer Producer, int Encoding, bool Rtx) entry)
+    {
+        entry = default;
+        if (!packet.ReadMid(_recvIds, out var midBytes)) return false;
+        if (!_midTable.TryGetValue(Encoding.ASCII.GetString(midBytes), out var producer)) return false;
+
+        var isRtx = producer.IsRtxPayloadType(packet.PayloadType);
+        var encodings = producer.Settings.Encodings;
+        var index = -1;
+        var hasRid = isRtx ? packet.ReadRepairedRid(_recvIds, out var rid) : packet.ReadRid(_recvIds, out rid);
+        if (hasRid)
+        {
+            for (var i = 0; i < encodings.Count; i++)
+                if (encodings[i].Rid is { } r && rid.SequenceEqual(Encoding.ASCII.GetBytes(r))) { index = i; break; }
+        }
+        else if (encodings.Count == 1) index = 0;
+        if (index < 0) return false;
+
+        var stream = producer.Streams[index];
+        if (isRtx) stream.RtxSsrc = packet.Ssrc; else stream.Ssrc = packet.Ssrc;
+        entry = (producer, index, isRtx);
+        _ssrcTable[packet.Ssrc] = entry;
+        return true;
+    }
+
+    /// <summary>A decrypted RTCP compound: feedback for our consumers, reports about our producers.</summary>
+    protected void ReceiveRtcp(ReadOnlySpan<byte> compound, long nowMs)
+    {
+        Worker.Counters.RtcpReceived++;
+        var reader = new RtcpCompoundReader(compound);
+        foreach (var p in reader)
+        {
+            switch (p.PacketType)
+            {
+                case RtcpPacketType.PayloadFeedback when p.Fmt == RtcpPli.Fmt:
+                    if (RtcpPli.TryParse(p.Packet, out var pli) == RtcpError.None && _consumerBySsrc.TryGetValue(pli.MediaSsrc, out var c1))
+                        c1.ReceiveKeyFrameRequest(nowMs);
+                    break;
+                case RtcpPacketType.PayloadFeedback when p.Fmt == RtcpFir.Fmt:
+                    if (RtcpFir.TryParse(p.Packet, out var fir) == RtcpError.None)
+                        for (var i = 0; i < fir.EntryCount; i++)
+                            if (_consumerBySsrc.TryGetValue(fir.GetEntry(i).Ssrc, out var c2)) c2.ReceiveKeyFrameRequest(nowMs);
+                    break;
+                case RtcpPacketType.RtpFeedback when p.Fmt == RtcpNack.Fmt:
+                    Worker.Counters.Count(Drop.NoRetransmission);
+                    break;
+            }
+        }
+        if (reader.Error != RtcpError.None) Worker.Counters.Count(Drop.MalformedRtcp);
+    }
+
+    // ---- send ----------------------------------------------------------------------------------------
+
+    /// <summary>Sends a consumer packet prepared in the worker's send buffer: stamps this transport's
+    /// transport-wide sequence number and abs-send-time where negotiated, then protects and sends it.</summary>
+    internal void SendConsumerRtp(Consumer consumer, byte[] buffer, int length, long nowMs)
+    {
+        if (!IsConnected) { Worker.Counters.Count(Drop.NotConnected); return; }
+        if (RtpPacket.TryParse(buffer.AsSpan(0, length), out var packet) == RtpParseError.None)
+        {
+            var ids = consumer.Settings.ExtensionIds;
+            if (ids.TransportWideCc01 != 0) packet.WriteTransportWideCc01(ids, ++_transportWideSeq);
+            if (ids.AbsSendTime != 0) packet.WriteAbsSendTime(ids, RtpExtensionAccessors.AbsSendTimeFromMs(nowMs));
+        }
+        if (SendRtpPacket(buffer, length)) Worker.Counters.RtpSent++;
+        else Worker.Counters.Count(Drop.SendFailed);
+    }
+
+    /// <summary>Asks the endpoint for a key frame of its stream <paramref name="ssrc"/> (PLI).</summary>
+    internal void SendKeyFrameRequest(uint ssrc, long nowMs)
+    {
+        if (!IsConnected) return;
+        var buffer = Worker.RtcpBuffer;
+        var n = RtcpPli.Write(buffer, RtcpSsrc, ssrc);
+        if (n > 0 && SendRtcpPacket(buffer, n))
+        {
+            Worker.Counters.RtcpSent++;
+            Worker.Counters.KeyFrameRequestsSent++;
+        }
+    }
+
+    /// <summary>One SR + SDES compound per sending consumer (RFC 3550 §6.4.1), so receivers can sync and
+    /// compute RTT.</summary>
+    private void SendSenderReports(long nowMs)
+    {
+        var buffer = Worker.RtcpBuffer;
+        Span<uint> one = stackalloc uint[1];
+        foreach (var c in _consumers.Values)
+        {
+            if (c.PacketsSent == 0 || !c.IsActive) continue;
+            var rtpTs = unchecked(c.LastTimestamp + (uint)((nowMs - c.LastSentAtMs) * c.Settings.ClockRate / 1000));
+            var info = new RtcpSenderInfo(c.Settings.Ssrc, RtcpNtp.FromUnixMs(nowMs), rtpTs, (uint)c.PacketsSent, (uint)c.BytesSent);
+            var n = RtcpSenderReport.Write(buffer, info, []);
+            one[0] = c.Settings.Ssrc;
+            n += RtcpSdes.WriteCname(buffer.AsSpan(n), one, Encoding.ASCII.GetBytes(c.Settings.Cname));
+            if (SendRtcpPacket(buffer, n)) Worker.Counters.RtcpSent++;
+        }
+    }
+
+    /// <summary>Closes the transport: its producers (and their consumers everywhere) and its consumers.</summary>
+    internal virtual void Close()
+    {
+        if (IsClosed) return;
+        IsClosed = true;
+        foreach (var p in _producers.Values.ToArray()) CloseProducer(p);
+        foreach (var c in _consumers.Values.ToArray()) c.Close(producerClosed: false);
+        Router.Remove(this);
+        Worker.Forget(this);
+    }
+}

@@ -1,0 +1,221 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using AkkaSfu.Media.Dtls;
+using AkkaSfu.Media.Net;
+
+namespace AkkaSfu.Media.Engine;
+
+/// <summary>One worker's media engine: its routers, transports, producers and consumers, all owned by one
+/// thread (the worker's). Datagram batches from the worker's <see cref="UdpReceiver"/>, timer ticks and
+/// commands all arrive on that thread; work from other threads (DTLS handshakes) comes in through
+/// <see cref="Post"/>. Nothing here locks on the packet path.</summary>
+public sealed class WorkerEngine : IDisposable
+{
+    private readonly Dictionary<string, Router> _routers = new();
+    private readonly Dictionary<string, Transport> _transports = new();
+    private readonly ConcurrentQueue<Action> _posted = new();
+    private readonly Action _wakeup;
+    private readonly SocketAddress _from4 = new(AddressFamily.InterNetwork);
+    private readonly SocketAddress _from6 = new(AddressFamily.InterNetworkV6);
+
+    /// <param name="observer">Told about state changes and faults, on the worker thread.</param>
+    /// <param name="wakeup">Asks the owner to call <see cref="RunPosted"/> on the worker thread soon
+    /// (called from any thread).</param>
+    /// <param name="onBatch">Where the receive thread delivers datagram batches (the owner posts them to
+    /// the worker thread, which calls <see cref="OnBatch"/>).</param>
+    public WorkerEngine(IEngineObserver observer, Action wakeup, Action<DatagramBatch> onBatch, string name = "worker")
+    {
+        Observer = observer;
+        _wakeup = wakeup;
+        Certificate = DtlsCertificate.Generate();
+        Receiver = new UdpReceiver(name + "-rx", new DatagramBatchPool(), onBatch);
+    }
+
+    public IEngineObserver Observer { get; }
+    public EngineCounters Counters { get; } = new();
+    public DtlsCertificate Certificate { get; }
+    public UdpReceiver Receiver { get; }
+    public IReadOnlyCollection<Router> Routers => _routers.Values;
+
+    /// <summary>Scratch for one outgoing RTP packet: room for a datagram plus the SRTP trailer.</summary>
+    internal byte[] SendBuffer { get; } = new byte[DatagramBatch.SlotSize + 64];
+
+    /// <summary>Scratch for one outgoing RTCP compound.</summary>
+    internal byte[] RtcpBuffer { get; } = new byte[1500];
+
+    // ---- threads -------------------------------------------------------------------------------------
+
+    /// <summary>Runs <paramref name="action"/> on the worker thread, between packets (any thread may call).</summary>
+    public void Post(Action action)
+    {
+        _posted.Enqueue(action);
+        _wakeup();
+    }
+
+    /// <summary>Runs what other threads posted. Call on the worker thread.</summary>
+    public void RunPosted()
+    {
+        while (_posted.TryDequeue(out var action)) action();
+    }
+
+    /// <summary>Handles a batch of datagrams from the receive thread, then returns it to its pool.</summary>
+    public void OnBatch(DatagramBatch batch, long nowMs)
+    {
+        try
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var socket = batch.Socket(i);
+                if (socket.Owner is not Transport transport || transport.IsClosed) { Counters.Count(Drop.UnknownDatagram); continue; }
+                var from = socket.LocalEndPoint.AddressFamily == AddressFamily.InterNetworkV6 ? _from6 : _from4;
+                if (!batch.TryGetSource(i, from)) { Counters.Count(Drop.UnknownDatagram); continue; }
+                try
+                {
+                    transport.OnDatagram(batch.Datagram(i), from, socket, nowMs);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    Fault(transport, e);
+                }
+            }
+        }
+        finally
+        {
+            batch.Release();
+        }
+        RunPosted();
+    }
+
+    /// <summary>Timers (ICE consent, RTCP reports). Call every 10–50 ms on the worker thread.</summary>
+    public void Tick(long nowMs)
+    {
+        RunPosted();
+        foreach (var t in _transports.Values.ToArray())
+        {
+            try { t.Tick(nowMs); }
+            catch (Exception e) when (e is not OutOfMemoryException) { Fault(t, e); }
+        }
+    }
+
+    // ---- commands (worker thread) --------------------------------------------------------------------
+
+    public Router CreateRouter(string id)
+    {
+        if (_routers.ContainsKey(id)) throw new InvalidOperationException($"a Router with same routerId already exists [routerId:{id}]");
+        var router = new Router(this, id);
+        _routers.Add(id, router);
+        return router;
+    }
+
+    public void CloseRouter(string id)
+    {
+        if (_routers.Remove(id, out var router)) router.Close();
+    }
+
+    public Router GetRouter(string id) =>
+        _routers.GetValueOrDefault(id) ?? throw new KeyNotFoundException($"Router not found [routerId:{id}]");
+
+    public WebRtcTransport CreateWebRtcTransport(string routerId, string id, WebRtcTransportSettings settings)
+    {
+        var router = GetRouter(routerId);
+        CheckNewTransportId(id);
+        var transport = new WebRtcTransport(router, id, settings);
+        Register(router, transport);
+        return transport;
+    }
+
+    public PlainTransport CreatePlainTransport(string routerId, string id, PlainTransportSettings settings)
+    {
+        var router = GetRouter(routerId);
+        CheckNewTransportId(id);
+        var transport = new PlainTransport(router, id, settings);
+        Register(router, transport);
+        return transport;
+    }
+
+    public Transport GetTransport(string id) =>
+        _transports.GetValueOrDefault(id) ?? throw new KeyNotFoundException($"Transport not found [transportId:{id}]");
+
+    public void CloseTransport(string id)
+    {
+        if (_transports.TryGetValue(id, out var t)) t.Close();
+    }
+
+    public Producer Produce(string transportId, ProducerSettings settings) => GetTransport(transportId).Produce(settings);
+
+    public Producer GetProducer(string id) => FindProducer(id) ?? throw new KeyNotFoundException($"Producer not found [producerId:{id}]");
+
+    public Producer? FindProducer(string id)
+    {
+        foreach (var r in _routers.Values) if (r.FindProducer(id) is { } p) return p;
+        return null;
+    }
+
+    public void CloseProducer(string id)
+    {
+        if (FindProducer(id) is { } p) p.Transport.CloseProducer(p);
+    }
+
+    /// <summary>Creates a consumer of <paramref name="settings"/>.ProducerId (same router) on a transport.</summary>
+    public Consumer Consume(string transportId, ConsumerSettings settings)
+    {
+        var transport = GetTransport(transportId);
+        var producer = transport.Router.FindProducer(settings.ProducerId)
+            ?? throw new KeyNotFoundException($"Producer not found [producerId:{settings.ProducerId}]");
+        return transport.Consume(settings, producer);
+    }
+
+    public Consumer GetConsumer(string id) => FindConsumer(id) ?? throw new KeyNotFoundException($"Consumer not found [consumerId:{id}]");
+
+    public Consumer? FindConsumer(string id)
+    {
+        foreach (var t in _transports.Values) if (t.FindConsumer(id) is { } c) return c;
+        return null;
+    }
+
+    public void CloseConsumer(string id) => FindConsumer(id)?.Close(producerClosed: false);
+
+    // ---- faults --------------------------------------------------------------------------------------
+
+    /// <summary>An engine object threw on the packet path: take it out (close it) and tell the owner.</summary>
+    internal void Fault(object culprit, Exception exception)
+    {
+        switch (culprit)
+        {
+            case Consumer c:
+                c.Close(producerClosed: false);
+                Observer.OnFault(EngineObjectKind.Consumer, c.Id, exception);
+                break;
+            case Producer p:
+                p.Transport.CloseProducer(p);
+                Observer.OnFault(EngineObjectKind.Producer, p.Id, exception);
+                break;
+            case Transport t:
+                t.Close();
+                Observer.OnFault(EngineObjectKind.Transport, t.Id, exception);
+                break;
+        }
+    }
+
+    private void CheckNewTransportId(string id)
+    {
+        if (_transports.ContainsKey(id)) throw new InvalidOperationException($"a Transport with same transportId already exists [transportId:{id}]");
+    }
+
+    private void Register(Router router, Transport transport)
+    {
+        _transports.Add(transport.Id, transport);
+        router.Add(transport);
+    }
+
+    internal void Forget(Transport transport) => _transports.Remove(transport.Id);
+
+    /// <summary>Closes every router and stops the receive thread (which closes the sockets).</summary>
+    public void Dispose()
+    {
+        foreach (var r in _routers.Values.ToArray()) r.Close();
+        _routers.Clear();
+        Receiver.Dispose();
+    }
+}
