@@ -8,7 +8,11 @@ namespace AkkaSfu.Actors.Hosting;
 
 /// <summary>A message that may be dropped when its receiver is overloaded: datagram batches from sockets.
 /// Everything else (commands, replies) is always delivered.</summary>
-public interface IDroppableMessage;
+public interface IDroppableMessage
+{
+    /// <summary>Called when the mailbox drops the message (e.g. to return its buffer to a pool).</summary>
+    void OnDropped() { }
+}
 
 /// <summary>Drop counts of one mailbox, readable from any thread.</summary>
 public sealed class IngressCounters
@@ -32,7 +36,7 @@ public sealed class RtpIngressMailbox : MailboxType, IProducesMessageQueue<RtpIn
 
     public int Capacity { get; }
 
-    public RtpIngressMailbox(Settings settings, Config config) : base(settings, config)
+    public RtpIngressMailbox(Akka.Actor.Settings settings, Config config) : base(settings, config)
     {
         Capacity = config.GetInt("mailbox-capacity", 4096);
         if (Capacity <= 0) throw new ConfigurationException($"mailbox-capacity must be positive, was {Capacity}");
@@ -72,12 +76,13 @@ public sealed class RtpIngressQueue : IMessageQueue
 
     public void Enqueue(IActorRef receiver, Envelope envelope)
     {
-        if (envelope.Message is IDroppableMessage)
+        if (envelope.Message is IDroppableMessage droppable)
         {
             if (Interlocked.Increment(ref _droppable) > _capacity)
             {
                 Interlocked.Decrement(ref _droppable);
                 _counters.CountDropped();
+                droppable.OnDropped();
                 return;
             }
             _counters.CountEnqueued();
@@ -97,7 +102,8 @@ public sealed class RtpIngressQueue : IMessageQueue
         while (_queue.TryDequeue(out var envelope))
         {
             // Datagrams of a stopped worker are garbage; everything else goes to dead letters as usual.
-            if (envelope.Message is not IDroppableMessage) deadletters.Enqueue(owner, envelope);
+            if (envelope.Message is IDroppableMessage droppable) droppable.OnDropped();
+            else deadletters.Enqueue(owner, envelope);
         }
         if (_owner is not null) _registry.TryRemove(_owner, out _);
     }

@@ -55,6 +55,7 @@ public abstract class Consumer
     /// sends it. Returns false if it was dropped (the sequence number is then not consumed).</summary>
     protected bool Forward(RtpPacket packet, long nowMs)
     {
+        if (_injectedFault is { } fault) { _injectedFault = null; throw fault; }
         var scratch = Transport.Worker.SendBuffer;
         var length = packet.Length;
         packet.Buffer.CopyTo(scratch);
@@ -117,12 +118,17 @@ public abstract class Consumer
         OnActivated(nowMs);
     }
 
-    internal void OnProducerPaused() => ProducerPaused = true;
+    internal void OnProducerPaused()
+    {
+        ProducerPaused = true;
+        Transport.Worker.Observer.OnConsumerProducerPaused(Id, true);
+    }
 
     internal void OnProducerResumed()
     {
         ProducerPaused = false;
         OnActivated(-1);
+        Transport.Worker.Observer.OnConsumerProducerPaused(Id, false);
     }
 
     /// <summary>Became active: re-anchor the output and (video) ask for a key frame.</summary>
@@ -138,17 +144,28 @@ public abstract class Consumer
         if (IsActive && Kind == StreamKind.Video) Producer.RequestKeyFrame(CurrentMappedSsrc, nowMs);
     }
 
-    internal void Close(bool producerClosed)
+    /// <summary>Takes the consumer out of the packet path. Unless closed on request, the owner is told why.</summary>
+    internal void Close(ConsumerCloseReason reason)
     {
         if (IsClosed) return;
         IsClosed = true;
+        CloseReason = reason;
         Producer.RemoveConsumer(this);
         Transport.RemoveConsumer(this);
-        ClosedByProducer = producerClosed;
+        // Only a producer's close is news to the owner: a transport close or a fault reaches it through
+        // its own parent (supervision), an explicit close was its own doing.
+        if (reason == ConsumerCloseReason.ProducerClosed) Transport.Worker.Observer.OnConsumerClosed(Id, reason);
     }
 
+    public ConsumerCloseReason? CloseReason { get; private set; }
+
     /// <summary>The consumer was closed because its producer closed (mediasoup's "producerclose").</summary>
-    public bool ClosedByProducer { get; private set; }
+    public bool ClosedByProducer => CloseReason == ConsumerCloseReason.ProducerClosed;
+
+    /// <summary>Fault injection for supervision tests: the next packet this consumer forwards throws.</summary>
+    public void FailNextPacket(Exception exception) => _injectedFault = exception;
+
+    private Exception? _injectedFault;
 }
 
 /// <summary>One producer stream to one consumer stream (audio, or video with one encoding).</summary>

@@ -18,10 +18,16 @@ public interface IEngineObserver
     void OnProducerScore(string producerId, IReadOnlyList<ProducerStreamScore> scores);
     void OnConsumerScore(string consumerId, int score, int producerScore);
     void OnConsumerLayersChanged(string consumerId, int spatialLayer, int temporalLayer);
+    /// <summary>The consumer's producer was paused (true) or resumed (false).</summary>
+    void OnConsumerProducerPaused(string consumerId, bool paused);
+    /// <summary>The engine closed a consumer on its own: its producer closed, its transport closed, or a fault.</summary>
+    void OnConsumerClosed(string consumerId, ConsumerCloseReason reason);
     /// <summary>An engine object threw on the packet path. It is already out of the packet path; the
     /// owner decides what else to close (supervision).</summary>
     void OnFault(EngineObjectKind kind, string id, Exception exception);
 }
+
+public enum ConsumerCloseReason : byte { Closed, ProducerClosed, TransportClosed, Fault }
 
 public enum EngineObjectKind : byte { Router, Transport, Producer, Consumer }
 
@@ -38,5 +44,7 @@ public sealed class NullEngineObserver : IEngineObserver
     public void OnProducerScore(string producerId, IReadOnlyList<ProducerStreamScore> scores) { }
     public void OnConsumerScore(string consumerId, int score, int producerScore) { }
     public void OnConsumerLayersChanged(string consumerId, int spatialLayer, int temporalLayer) { }
+    public void OnConsumerProducerPaused(string consumerId, bool paused) { }
+    public void OnConsumerClosed(string consumerId, ConsumerCloseReason reason) { }
     public void OnFault(EngineObjectKind kind, string id, Exception exception) { }
 }

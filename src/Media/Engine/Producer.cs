@@ -52,6 +52,9 @@ public sealed class Producer
     internal Consumer[] ConsumerArray => _consumers;
     public IReadOnlyList<Consumer> Consumers => _consumers;
 
+    /// <summary>Packets received, all encodings.</summary>
+    public long TotalPacketsReceived => Streams.Sum(s => s.PacketsReceived);
+
     /// <summary>Packets received per encoding (for stats and tests).</summary>
     public long PacketsReceived(int encoding) => Streams[encoding].PacketsReceived;
 
@@ -145,7 +148,7 @@ public sealed class Producer
     {
         if (IsClosed) return;
         IsClosed = true;
-        foreach (var c in _consumers) c.Close(producerClosed: true);
+        foreach (var c in _consumers) c.Close(ConsumerCloseReason.ProducerClosed);
         _consumers = [];
         Transport.Router.Remove(this);
     }

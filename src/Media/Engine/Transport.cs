@@ -255,7 +255,7 @@ public abstract class Transport
         if (IsClosed) return;
         IsClosed = true;
         foreach (var p in _producers.Values.ToArray()) CloseProducer(p);
-        foreach (var c in _consumers.Values.ToArray()) c.Close(producerClosed: false);
+        foreach (var c in _consumers.Values.ToArray()) c.Close(ConsumerCloseReason.TransportClosed);
         Router.Remove(this);
         Worker.Forget(this);
     }

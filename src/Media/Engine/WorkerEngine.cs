@@ -174,7 +174,7 @@ public sealed class WorkerEngine : IDisposable
         return null;
     }
 
-    public void CloseConsumer(string id) => FindConsumer(id)?.Close(producerClosed: false);
+    public void CloseConsumer(string id) => FindConsumer(id)?.Close(ConsumerCloseReason.Closed);
 
     // ---- faults --------------------------------------------------------------------------------------
 
@@ -184,7 +184,7 @@ public sealed class WorkerEngine : IDisposable
         switch (culprit)
         {
             case Consumer c:
-                c.Close(producerClosed: false);
+                c.Close(ConsumerCloseReason.Fault);
                 Observer.OnFault(EngineObjectKind.Consumer, c.Id, exception);
                 break;
             case Producer p:

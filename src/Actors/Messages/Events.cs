@@ -1,0 +1,19 @@
+namespace AkkaSfu.Actors.Messages;
+
+/// <summary>What an object actor tells its listener (mediasoup's events). All carry the object's id.</summary>
+public interface ISfuEvent;
+
+public sealed record RouterClosed(string RouterId) : ISfuEvent;
+public sealed record TransportClosed(string TransportId, string Reason) : ISfuEvent;
+public sealed record IceStateChanged(string TransportId, string IceState) : ISfuEvent;
+public sealed record IceSelectedTupleChanged(string TransportId, string? RemoteAddress) : ISfuEvent;
+public sealed record DtlsStateChanged(string TransportId, string DtlsState) : ISfuEvent;
+public sealed record PlainTransportTuple(string TransportId, string RemoteAddress, bool Rtcp) : ISfuEvent;
+public sealed record ProducerClosed(string ProducerId, string Reason) : ISfuEvent;
+public sealed record ProducerScoreChanged(string ProducerId, IReadOnlyList<(int EncodingIdx, uint Ssrc, string? Rid, int Score)> Scores) : ISfuEvent;
+/// <summary>Reason: "producerclose", "transportclose", "fault" or "routerclose".</summary>
+public sealed record ConsumerClosed(string ConsumerId, string Reason) : ISfuEvent;
+public sealed record ConsumerProducerPaused(string ConsumerId) : ISfuEvent;
+public sealed record ConsumerProducerResumed(string ConsumerId) : ISfuEvent;
+public sealed record ConsumerLayersChanged(string ConsumerId, int? SpatialLayer, int? TemporalLayer) : ISfuEvent;
+public sealed record ConsumerScoreChanged(string ConsumerId, int Score, int ProducerScore) : ISfuEvent;

@@ -1,0 +1,42 @@
+using Akka.Actor;
+using AkkaSfu.Actors.Ortc;
+
+namespace AkkaSfu.Actors.Messages;
+
+/// <summary>To the workers supervisor (or one worker): create a router on the least loaded worker, or on
+/// <paramref name="WorkerIndex"/>. Reply: <see cref="RouterCreated"/>.</summary>
+public sealed record CreateRouter(string RouterId, IReadOnlyList<RouterRtpCodecCapability>? MediaCodecs = null,
+    IActorRef? Listener = null, int? WorkerIndex = null);
+
+public sealed record RouterCreated(string RouterId, IActorRef Router, int WorkerIndex, RtpCapabilities RtpCapabilities);
+
+/// <summary>To the workers supervisor. Reply: <see cref="WorkersStatus"/>.</summary>
+public sealed record GetWorkers
+{
+    public static readonly GetWorkers Instance = new();
+}
+
+public sealed record WorkerStatus(int Index, IActorRef Worker, int Routers, int Transports, int Consumers);
+
+public sealed record WorkersStatus(IReadOnlyList<WorkerStatus> Workers);
+
+/// <summary>To a worker. Reply: <see cref="WorkerStatus"/>.</summary>
+public sealed record GetWorkerStatus
+{
+    public static readonly GetWorkerStatus Instance = new();
+}
+
+/// <summary>Published on the event stream when a worker stopped after a fault (mediasoup's "died").</summary>
+public sealed record WorkerDied(int Index, string Reason);
+
+/// <summary>Makes the receiving actor throw: for fault-injection tests of supervision.</summary>
+public sealed record InjectFault(string Reason);
+
+/// <summary>Reply to commands that return nothing (mediasoup resolves with undefined).</summary>
+public sealed record Done
+{
+    public static readonly Done Instance = new();
+}
+
+/// <summary>A command failed; the message says why in mediasoup's words. Sent as Status.Failure's cause.</summary>
+public sealed class SfuException(string message) : Exception(message);

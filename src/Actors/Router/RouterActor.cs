@@ -1,0 +1,93 @@
+using Akka.Actor;
+using AkkaSfu.Actors.Consumer;
+using AkkaSfu.Actors.Messages;
+using AkkaSfu.Actors.Ortc;
+using AkkaSfu.Actors.Settings;
+using AkkaSfu.Actors.Transport;
+using AkkaSfu.Actors.Worker;
+using AkkaSfu.Media.Engine;
+using OrtcRules = AkkaSfu.Actors.Ortc.Ortc;
+
+namespace AkkaSfu.Actors.Router;
+
+/// <summary>mediasoup's Router: one room (or part of one) on one worker. Holds the router RTP capabilities
+/// and the producers' consumable parameters; creates transports as children; answers canConsume and
+/// builds consumer parameters (ORTC) before handing the consumer to the transport that will carry it.</summary>
+public sealed class RouterActor : SfuObjectActor
+{
+    /// <summary>A producer of this router, as consumers need it (sent by the producer actor).</summary>
+    internal sealed record ProducerOpened(string ProducerId, MediaKind Kind, RtpType Type, RtpParameters Consumable, IActorRef Producer, bool Paused);
+    internal sealed record ProducerGone(string ProducerId);
+    internal sealed record ProducerPausedChanged(string ProducerId, bool Paused);
+
+    private readonly RtpCapabilities _caps;
+    private readonly SfuSettings _settings;
+    private readonly Dictionary<string, ProducerOpened> _producers = new();
+    private readonly Dictionary<string, IActorRef> _transports = new();
+
+    public RouterActor(string routerId, RtpCapabilities caps, IActorRef worker, SfuSettings settings, IActorRef? listener)
+        : base(routerId, worker, listener, parentCloseReason: "workerclose")
+    {
+        _caps = caps;
+        _settings = settings;
+
+        Receive<GetRouterRtpCapabilities>(_ => Sender.Tell(_caps));
+        Receive<CreateWebRtcTransport>(r => NewTransport(r.TransportId, TransportActor.Props(r.TransportId, Id, _caps, worker, settings, r.Listener, Sender, r)));
+        Receive<CreatePlainTransport>(r => NewTransport(r.TransportId, TransportActor.Props(r.TransportId, Id, _caps, worker, settings, r.Listener, Sender, r)));
+        Receive<Terminated>(t =>
+        {
+            foreach (var id in _transports.Where(kv => kv.Value.Equals(t.ActorRef)).Select(kv => kv.Key).ToArray()) _transports.Remove(id);
+        });
+        Receive<ProducerOpened>(p => _producers[p.ProducerId] = p);
+        Receive<ProducerGone>(p => _producers.Remove(p.ProducerId));
+        Receive<ProducerPausedChanged>(p => { if (_producers.TryGetValue(p.ProducerId, out var o)) _producers[p.ProducerId] = o with { Paused = p.Paused }; });
+        Receive<CanConsume>(r => Sender.Tell(_producers.TryGetValue(r.ProducerId, out var p) && Safe(() => OrtcRules.CanConsume(p.Consumable, r.RtpCapabilities))));
+        Receive<Consume>(HandleConsume);
+        Receive<CloseRouter>(_ => { Sender.Tell(Done.Instance); CloseSelf(null); });
+        ReceiveCommon();
+    }
+
+    public static Props Props(string routerId, RtpCapabilities caps, IActorRef worker, SfuSettings settings, IActorRef? listener) =>
+        Akka.Actor.Props.Create(() => new RouterActor(routerId, caps, worker, settings, listener));
+
+    private void NewTransport(string transportId, Props props)
+    {
+        if (_transports.ContainsKey(transportId))
+        {
+            Sender.Tell(new Status.Failure(new SfuException($"a Transport with same transportId already exists [transportId:{transportId}]")));
+            return;
+        }
+        var transport = Context.ActorOf(props, "transport-" + transportId);
+        _transports[transportId] = transport;
+        Context.Watch(transport);
+    }
+
+    private void HandleConsume(Consume r)
+    {
+        try
+        {
+            if (!_transports.TryGetValue(r.TransportId, out var transport)) throw new SfuException($"transport with id \"{r.TransportId}\" not found");
+            if (!_producers.TryGetValue(r.ProducerId, out var producer)) throw new SfuException($"producer with id \"{r.ProducerId}\" not found");
+            if (!OrtcRules.CanConsume(producer.Consumable, r.RtpCapabilities))
+                throw new SfuException($"cannot consume [producerId:{r.ProducerId}]");
+            var rtp = OrtcRules.GetConsumerRtpParameters(producer.Consumable, r.RtpCapabilities, pipe: false, enableRtx: r.EnableRtx);
+            var settings = EngineParameters.ForConsumer(r.ConsumerId, r.ProducerId, producer.Kind, producer.Type, rtp, r.Paused,
+                r.PreferredSpatialLayer ?? -1, r.PreferredTemporalLayer ?? -1);
+            transport.Tell(new TransportActor.CreateConsumer(settings, rtp, producer.Kind, producer.Type, producer.Paused, r.Listener, Sender));
+        }
+        catch (Exception e) when (e is SfuException or OrtcException)
+        {
+            Sender.Tell(new Status.Failure(e as SfuException ?? new SfuException(e.Message)));
+        }
+    }
+
+    private static bool Safe(Func<bool> f)
+    {
+        try { return f(); }
+        catch (OrtcException) { return false; }
+    }
+
+    protected override void CloseEngineObject(WorkerEngine engine) => engine.CloseRouter(Id);
+
+    protected override ISfuEvent Closed(string reason) => new RouterClosed(Id);
+}

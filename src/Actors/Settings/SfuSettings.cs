@@ -1,0 +1,38 @@
+using System.Net;
+using Akka.Configuration;
+
+namespace AkkaSfu.Actors.Settings;
+
+/// <summary>The akkasfu section of hocon, read once (hocon/akkasfu.conf documents each key).</summary>
+public sealed record SfuSettings(
+    int Workers,
+    IPAddress ListenIp,
+    IPAddress? AnnouncedIp,
+    int RtcMinPort,
+    int RtcMaxPort,
+    TimeSpan TickInterval,
+    TimeSpan ConsentTimeout)
+{
+    public static SfuSettings Create(Config config)
+    {
+        var c = config.GetConfig("akkasfu") ?? throw new ConfigurationException("missing akkasfu section");
+        var workers = c.GetInt("workers", 0);
+        if (Environment.GetEnvironmentVariable("AKKASFU_WORKERS") is { Length: > 0 } env)
+            workers = int.TryParse(env, out var n) && n >= 0 ? n : throw new ConfigurationException($"AKKASFU_WORKERS must be a number ≥ 0, was \"{env}\"");
+        if (workers == 0) workers = Environment.ProcessorCount;
+        var announced = c.GetString("announced-ip", "");
+        var settings = new SfuSettings(
+            workers,
+            IPAddress.Parse(c.GetString("listen-ip", "127.0.0.1")),
+            string.IsNullOrWhiteSpace(announced) ? null : IPAddress.Parse(announced),
+            c.GetInt("rtc-min-port", 40000),
+            c.GetInt("rtc-max-port", 49999),
+            c.GetTimeSpan("tick-interval", TimeSpan.FromMilliseconds(20)),
+            c.GetTimeSpan("consent-timeout", TimeSpan.FromSeconds(30)));
+        if (settings.RtcMinPort < 1 || settings.RtcMaxPort > 65535 || settings.RtcMinPort > settings.RtcMaxPort)
+            throw new ConfigurationException($"bad rtc port range {settings.RtcMinPort}-{settings.RtcMaxPort}");
+        return settings;
+    }
+
+    public IPAddress AnnouncedAddress => AnnouncedIp ?? ListenIp;
+}

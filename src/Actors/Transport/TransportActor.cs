@@ -1,0 +1,225 @@
+using System.Net;
+using Akka.Actor;
+using AkkaSfu.Actors.Consumer;
+using AkkaSfu.Actors.Messages;
+using AkkaSfu.Actors.Ortc;
+using AkkaSfu.Actors.Producer;
+using AkkaSfu.Actors.Router;
+using AkkaSfu.Actors.Settings;
+using AkkaSfu.Actors.Worker;
+using AkkaSfu.Media.Dtls;
+using AkkaSfu.Media.Engine;
+using AkkaSfu.Media.Srtp;
+using OrtcRules = AkkaSfu.Actors.Ortc.Ortc;
+
+namespace AkkaSfu.Actors.Transport;
+
+/// <summary>mediasoup's WebRtcTransport or PlainTransport: creates its engine transport when it starts,
+/// answers the creation request, then handles connect, restartIce and produce (ORTC) and creates its
+/// producers and consumers as children. Closing it closes them (and the consumers of its producers).</summary>
+public sealed class TransportActor : SfuObjectActor
+{
+    /// <summary>From the router: create a consumer on this transport (parameters already computed).</summary>
+    internal sealed record CreateConsumer(ConsumerSettings Settings, RtpParameters RtpParameters, MediaKind Kind, RtpType Type,
+        bool ProducerPaused, IActorRef? Listener, IActorRef ReplyTo);
+
+    private readonly string _routerId;
+    private readonly RtpCapabilities _caps;
+    private readonly SfuSettings _settings;
+    private readonly IActorRef _requester;
+    private readonly object _request;
+    private string? _cname;
+    private int _nextMid;
+
+    public TransportActor(string transportId, string routerId, RtpCapabilities caps, IActorRef worker, SfuSettings settings,
+        IActorRef? listener, IActorRef requester, object request)
+        : base(transportId, worker, listener, parentCloseReason: "routerclose")
+    {
+        _routerId = routerId;
+        _caps = caps;
+        _settings = settings;
+        _requester = requester;
+        _request = request;
+        Creating();
+    }
+
+    public static Props Props(string transportId, string routerId, RtpCapabilities caps, IActorRef worker, SfuSettings settings,
+        IActorRef? listener, IActorRef requester, object request) =>
+        Akka.Actor.Props.Create(() => new TransportActor(transportId, routerId, caps, worker, settings, listener, requester, request));
+
+    protected override void PreStart()
+    {
+        var id = Id;
+        var routerId = _routerId;
+        var s = _settings;
+        var self = Self;
+        switch (_request)
+        {
+            case CreateWebRtcTransport:
+                Engine(e =>
+                {
+                    var t = e.CreateWebRtcTransport(routerId, id, new WebRtcTransportSettings(s.ListenIp, s.AnnouncedIp, s.RtcMinPort, s.RtcMaxPort,
+                        ConsentTimeoutMs: (long)s.ConsentTimeout.TotalMilliseconds));
+                    var address = t.AnnouncedAddress.ToString();
+                    return new WebRtcTransportCreated(id, self,
+                        new IceParameters(t.UsernameFragment, t.Password),
+                        [new IceCandidate("udpcandidate", 1076302079, address, address, "udp", t.Port, "host")],
+                        new DtlsParameters("auto", t.Fingerprints.Select(f => new DtlsFingerprintParameters(f.Algorithm, f.Value)).ToArray()));
+                }, own: true);
+                break;
+            case CreatePlainTransport p:
+                SrtpProfile profile;
+                try { profile = p.EnableSrtp ? ParseCryptoSuite(p.SrtpCryptoSuite ?? "AES_CM_128_HMAC_SHA1_80") : SrtpProfile.None; }
+                catch (SfuException e)
+                {
+                    _requester.Tell(new Status.Failure(e));
+                    CloseSelf(null);
+                    return;
+                }
+                Engine(e =>
+                {
+                    var t = e.CreatePlainTransport(routerId, id, new PlainTransportSettings(s.ListenIp, s.AnnouncedIp, s.RtcMinPort, s.RtcMaxPort,
+                        p.RtcpMux, p.Comedia, profile));
+                    return new PlainTransportCreated(id, self, t.AnnouncedAddress.ToString(), t.Port, t.RtcpPort,
+                        t.LocalSrtpKey is { } k ? new SrtpParameters(k.Profile.CryptoSuiteName(), Convert.ToBase64String([.. k.Key, .. k.Salt])) : null);
+                }, own: true);
+                break;
+        }
+    }
+
+    private void Creating()
+    {
+        Receive<WebRtcTransportCreated>(Ready);
+        Receive<PlainTransportCreated>(Ready);
+        Receive<Status.Failure>(f =>
+        {
+            _requester.Tell(f);
+            CloseSelf(null);
+        });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void Ready(object created)
+    {
+        _requester.Tell(created);
+        Become(Running);
+        Stash.UnstashAll();
+    }
+
+    private void Running()
+    {
+        Receive<ConnectWebRtcTransport>(Connect);
+        Receive<ConnectPlainTransport>(Connect);
+        Receive<RestartIce>(_ =>
+        {
+            var id = Id;
+            Worker.Tell(new WorkerActor.EngineCommand(e =>
+            {
+                var (ufrag, pwd) = AsWebRtc(e, id).RestartIce();
+                return new IceParameters(ufrag, pwd);
+            }), Sender);
+        });
+        Receive<Produce>(HandleProduce);
+        Receive<CreateConsumer>(c =>
+        {
+            var rtp = c.RtpParameters with { Mid = (_nextMid++ % 100_000_000).ToString() };
+            if (!Context.Child("consumer-" + c.Settings.Id).IsNobody())
+            {
+                c.ReplyTo.Tell(new Status.Failure(new SfuException($"a Consumer with same consumerId already exists [consumerId:{c.Settings.Id}]")));
+                return;
+            }
+            Context.ActorOf(ConsumerActor.Props(c.Settings, rtp, c.Kind, c.Type, c.ProducerPaused, Worker, c.Listener, c.ReplyTo), "consumer-" + c.Settings.Id);
+        });
+        Receive<GetTransportStats>(_ =>
+        {
+            var id = Id;
+            Worker.Tell(new WorkerActor.EngineCommand(e =>
+            {
+                var t = e.GetTransport(id);
+                var (ice, dtls, tuple) = t is WebRtcTransport w ? (w.IceState.ToString().ToLowerInvariant(), w.DtlsState.ToString().ToLowerInvariant(), (string?)null) : ("", "", null);
+                return new TransportStats(id, ice, dtls, tuple, t.Producers.Sum(p => p.TotalPacketsReceived), t.Consumers.Sum(c => c.PacketsSent));
+            }), Sender);
+        });
+        Receive<CloseTransport>(_ => { Sender.Tell(Done.Instance); CloseSelf(null); });
+        ReceiveCommon();
+    }
+
+    private void Connect(ConnectWebRtcTransport c)
+    {
+        try
+        {
+            if (!DtlsRoles.TryParse(c.DtlsParameters.Role ?? "auto", out var role)) throw new SfuException($"invalid dtlsParameters.role \"{c.DtlsParameters.Role}\"");
+            var first = c.DtlsParameters.Fingerprints?.FirstOrDefault() ?? throw new SfuException("missing dtlsParameters.fingerprints");
+            if (DtlsFingerprint.TryCreate(first.Algorithm, first.Value, out var fingerprint) != DtlsFingerprintError.None)
+                throw new SfuException($"invalid fingerprint [algorithm:{first.Algorithm}]");
+            var id = Id;
+            EngineAndReply(e => { AsWebRtc(e, id).Connect(role, fingerprint!); return null; }, Sender);
+        }
+        catch (SfuException e)
+        {
+            Sender.Tell(new Status.Failure(e));
+        }
+    }
+
+    private void Connect(ConnectPlainTransport c)
+    {
+        try
+        {
+            IPEndPoint? rtp = null, rtcp = null;
+            if (c.Ip is not null)
+            {
+                if (!IPAddress.TryParse(c.Ip, out var ip)) throw new SfuException($"invalid ip \"{c.Ip}\"");
+                if (c.Port is not (> 0 and < 65536)) throw new SfuException("missing or invalid port");
+                rtp = new IPEndPoint(ip, c.Port.Value);
+                if (c.RtcpPort is { } rp) rtcp = new IPEndPoint(ip, rp);
+            }
+            SrtpMasterKey? key = null;
+            if (c.SrtpParameters is { } sp)
+            {
+                var profile = ParseCryptoSuite(sp.CryptoSuite);
+                var bytes = Convert.FromBase64String(sp.KeyBase64);
+                if (bytes.Length != profile.KeyLength() + profile.SaltLength()) throw new SfuException("invalid srtpParameters.keyBase64 length");
+                key = new SrtpMasterKey(profile, bytes[..profile.KeyLength()], bytes[profile.KeyLength()..]);
+            }
+            var id = Id;
+            EngineAndReply(e => { ((PlainTransport)e.GetTransport(id)).Connect(rtp, rtcp, key); return null; }, Sender);
+        }
+        catch (Exception e) when (e is SfuException or FormatException)
+        {
+            Sender.Tell(new Status.Failure(new SfuException(e.Message)));
+        }
+    }
+
+    private void HandleProduce(Produce p)
+    {
+        try
+        {
+            if (!Context.Child("producer-" + p.ProducerId).IsNobody())
+                throw new SfuException($"a Producer with same producerId already exists [producerId:{p.ProducerId}]");
+            var prepared = OrtcRules.PrepareProducer(p.Kind, p.RtpParameters, _caps, _cname);
+            _cname = prepared.Cname;
+            var settings = EngineParameters.ForProducer(p.ProducerId, p.Kind, prepared, p.Paused);
+            Context.ActorOf(ProducerActor.Props(settings, prepared, p.Kind, Context.Parent, Worker, p.Listener, Sender), "producer-" + p.ProducerId);
+        }
+        catch (Exception e) when (e is SfuException or OrtcException)
+        {
+            Sender.Tell(new Status.Failure(e as SfuException ?? new SfuException(e.Message)));
+        }
+    }
+
+    private static WebRtcTransport AsWebRtc(WorkerEngine e, string id) =>
+        e.GetTransport(id) as WebRtcTransport ?? throw new SfuException($"transport with id \"{id}\" is not a WebRtcTransport");
+
+    private static SrtpProfile ParseCryptoSuite(string suite) => suite switch
+    {
+        "AES_CM_128_HMAC_SHA1_80" => SrtpProfile.Aes128CmHmacSha1_80,
+        "AES_CM_128_HMAC_SHA1_32" => SrtpProfile.Aes128CmHmacSha1_32,
+        "AEAD_AES_128_GCM" => SrtpProfile.AeadAes128Gcm,
+        "AEAD_AES_256_GCM" => SrtpProfile.AeadAes256Gcm,
+        _ => throw new SfuException($"invalid srtpCryptoSuite \"{suite}\""),
+    };
+
+    protected override void CloseEngineObject(WorkerEngine engine) => engine.CloseTransport(Id);
+
+    protected override ISfuEvent Closed(string reason) => new TransportClosed(Id, reason);
+}

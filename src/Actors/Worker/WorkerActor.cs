@@ -1,0 +1,192 @@
+using Akka.Actor;
+using Akka.Event;
+using AkkaSfu.Actors.Hosting;
+using AkkaSfu.Actors.Messages;
+using AkkaSfu.Actors.Ortc;
+using AkkaSfu.Actors.Router;
+using AkkaSfu.Actors.Settings;
+using AkkaSfu.Media.Dtls;
+using AkkaSfu.Media.Engine;
+using AkkaSfu.Media.Ice;
+using AkkaSfu.Media.Net;
+
+namespace AkkaSfu.Actors.Worker;
+
+/// <summary>mediasoup's Worker: one per core, on its own pinned thread, owning one media engine. Datagram
+/// batches arrive through the RTP ingress mailbox (dropped and counted when it is full); the object actors
+/// below it (routers, transports, producers, consumers) change the engine only by sending it
+/// <see cref="EngineCommand"/>s, which run here between batches. Engine events go back to the actor that
+/// owns the object they concern.</summary>
+public sealed class WorkerActor : ReceiveActor, IWithTimers
+{
+    /// <summary>A batch of datagrams from this worker's receive thread.</summary>
+    internal sealed record Datagrams(DatagramBatch Batch) : IDroppableMessage
+    {
+        void IDroppableMessage.OnDropped() => Batch.Release();
+    }
+
+    /// <summary>Another thread posted work to the engine.</summary>
+    internal sealed record Wake
+    {
+        public static readonly Wake Instance = new();
+    }
+
+    private sealed record Tick
+    {
+        public static readonly Tick Instance = new();
+    }
+
+    /// <summary>Runs <paramref name="Run"/> against the engine on the worker thread and replies with its
+    /// result (or Status.Failure). <paramref name="OwnerId"/>: the sender owns that engine object and gets
+    /// its events from now on.</summary>
+    public sealed record EngineCommand(Func<WorkerEngine, object?> Run, string? OwnerId = null, bool Reply = true);
+
+    /// <summary>The sender no longer owns <paramref name="Id"/>.</summary>
+    public sealed record Disown(string Id);
+
+    /// <summary>An engine object the receiver owns threw on the packet path.</summary>
+    public sealed record EngineFault(Exception Exception);
+
+    private readonly int _index;
+    private readonly SfuSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, IActorRef> _owners = new();
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private WorkerEngine _engine = null!;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public WorkerActor(int index, SfuSettings settings, TimeProvider? time = null)
+    {
+        _index = index;
+        _settings = settings;
+        _time = time ?? TimeProvider.System;
+
+        Receive<Datagrams>(d => _engine.OnBatch(d.Batch, Now));
+        Receive<Wake>(_ => _engine.RunPosted());
+        Receive<Tick>(_ =>
+        {
+            _engine.Tick(Now);
+            Timers.StartSingleTimer("tick", Tick.Instance, _settings.TickInterval);
+        });
+        Receive<EngineCommand>(Handle);
+        Receive<Disown>(d => { if (_owners.TryGetValue(d.Id, out var o) && o.Equals(Sender)) _owners.Remove(d.Id); });
+        Receive<CreateRouter>(CreateRouter);
+        Receive<GetWorkerStatus>(_ => Sender.Tell(Status()));
+        Receive<InjectFault>(f => throw new InvalidOperationException($"injected fault: {f.Reason}"));
+    }
+
+    public static Props Props(int index, SfuSettings settings, TimeProvider? time = null) =>
+        Akka.Actor.Props.Create(() => new WorkerActor(index, settings, time))
+            .WithMailbox(AkkaSfuConfig.RtpMailbox)
+            .WithDispatcher(AkkaSfuConfig.RtpDispatcher);
+
+    private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    protected override void PreStart()
+    {
+        var self = Self;
+        _engine = new WorkerEngine(new Observer(this), wakeup: () => self.Tell(Wake.Instance),
+            onBatch: batch => self.Tell(new Datagrams(batch)), name: $"worker-{_index}");
+        Timers.StartSingleTimer("tick", Tick.Instance, _settings.TickInterval);
+        _log.Info("worker {0} started (ports {1}-{2} on {3})", _index, _settings.RtcMinPort, _settings.RtcMaxPort, _settings.ListenIp);
+    }
+
+    protected override void PostStop()
+    {
+        _engine?.Dispose();
+        _log.Info("worker {0} stopped", _index);
+    }
+
+    /// <summary>Object actors stop when they fail: their engine object is gone with the fault, and a
+    /// restart could not bring back sockets or SRTP state (mediasoup closes them too).</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    private void Handle(EngineCommand command)
+    {
+        try
+        {
+            var result = command.Run(_engine);
+            if (command.OwnerId is { } id) _owners[id] = Sender;
+            if (command.Reply) Sender.Tell(result ?? Done.Instance);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            if (command.Reply) Sender.Tell(new Status.Failure(e is SfuException ? e : new SfuException(e.Message)));
+            else _log.Warning("engine command failed: {0}", e.Message);
+        }
+    }
+
+    private void CreateRouter(CreateRouter request)
+    {
+        try
+        {
+            var caps = Ortc.Ortc.GenerateRouterRtpCapabilities(request.MediaCodecs ?? DefaultMediaCodecs.Value);
+            _engine.CreateRouter(request.RouterId);
+            var router = Context.ActorOf(RouterActor.Props(request.RouterId, caps, Self, _settings, request.Listener), "router-" + request.RouterId);
+            _owners[request.RouterId] = router;
+            Sender.Tell(new RouterCreated(request.RouterId, router, _index, caps));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Sender.Tell(new Status.Failure(new SfuException(e.Message)));
+        }
+    }
+
+    private WorkerStatus Status()
+    {
+        var transports = _engine.Routers.Sum(r => r.Transports.Count);
+        var consumers = _engine.Routers.SelectMany(r => r.Transports).Sum(t => t.Consumers.Count);
+        return new WorkerStatus(_index, Self, _engine.Routers.Count, transports, consumers);
+    }
+
+    /// <summary>Counters of the engine (for tests and metrics; read on the worker thread).</summary>
+    public sealed record GetCounters
+    {
+        public static readonly GetCounters Instance = new();
+    }
+
+    private void Tell(string id, object message)
+    {
+        if (_owners.TryGetValue(id, out var owner)) owner.Tell(message, Self);
+    }
+
+    private sealed class Observer(WorkerActor worker) : IEngineObserver
+    {
+        public void OnIceStateChanged(string transportId, IceState state) =>
+            worker.Tell(transportId, new IceStateChanged(transportId, state.ToString().ToLowerInvariant()));
+
+        public void OnIceSelectedTupleChanged(string transportId, string? remote) =>
+            worker.Tell(transportId, new IceSelectedTupleChanged(transportId, remote));
+
+        public void OnDtlsStateChanged(string transportId, DtlsState state, DtlsFailure? failure) =>
+            worker.Tell(transportId, new DtlsStateChanged(transportId, state.ToString().ToLowerInvariant()));
+
+        public void OnPlainTupleLearnt(string transportId, string remote, bool rtcp) =>
+            worker.Tell(transportId, new PlainTransportTuple(transportId, remote, rtcp));
+
+        public void OnProducerScore(string producerId, IReadOnlyList<ProducerStreamScore> scores) =>
+            worker.Tell(producerId, new ProducerScoreChanged(producerId, scores.Select(s => (s.EncodingIndex, s.Ssrc, s.Rid, s.Score)).ToArray()));
+
+        public void OnConsumerScore(string consumerId, int score, int producerScore) =>
+            worker.Tell(consumerId, new ConsumerScoreChanged(consumerId, score, producerScore));
+
+        public void OnConsumerLayersChanged(string consumerId, int spatialLayer, int temporalLayer) =>
+            worker.Tell(consumerId, new ConsumerLayersChanged(consumerId, spatialLayer < 0 ? null : spatialLayer, temporalLayer < 0 ? null : temporalLayer));
+
+        public void OnConsumerProducerPaused(string consumerId, bool paused) =>
+            worker.Tell(consumerId, paused ? new ConsumerProducerPaused(consumerId) : new ConsumerProducerResumed(consumerId));
+
+        public void OnConsumerClosed(string consumerId, ConsumerCloseReason reason) =>
+            worker.Tell(consumerId, new ConsumerClosed(consumerId, reason switch
+            {
+                ConsumerCloseReason.ProducerClosed => "producerclose",
+                ConsumerCloseReason.TransportClosed => "transportclose",
+                ConsumerCloseReason.Fault => "fault",
+                _ => "closed",
+            }));
+
+        public void OnFault(EngineObjectKind kind, string id, Exception exception) =>
+            worker.Tell(id, new EngineFault(exception));
+    }
+}
