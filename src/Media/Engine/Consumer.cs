@@ -1,4 +1,6 @@
 using AkkaSfu.Media.Codecs;
+using AkkaSfu.Media.Feedback;
+using AkkaSfu.Media.Rtcp;
 using AkkaSfu.Media.Rtp;
 
 namespace AkkaSfu.Media.Engine;
@@ -12,6 +14,16 @@ public abstract class Consumer
     private uint _tsOffset;
     private bool _syncRequired = true;
 
+    // What went out under each recent output seq, to answer NACKs from the producer's shared buffer:
+    // 1,024 entries ≈ 9 KB per consumer.
+    private const int SentHistory = 1024;
+    private readonly ushort[] _sentOutSeq = new ushort[SentHistory];
+    private readonly ushort[] _sentInSeq = new ushort[SentHistory];
+    private readonly uint[] _sentTs = new uint[SentHistory];
+    private readonly sbyte[] _sentEncoding = new sbyte[SentHistory];
+    private ushort _rtxSeq = (ushort)Random.Shared.Next(0, 65536);
+    private byte _lastScore = StreamScore.Max;
+
     protected Consumer(Transport transport, Producer producer, ConsumerSettings settings)
     {
         Transport = transport;
@@ -19,7 +31,15 @@ public abstract class Consumer
         Settings = settings;
         Paused = settings.Paused;
         ProducerPaused = producer.Paused;
+        SendStats = new RtpSendStats(settings.Ssrc);
+        CnameBytes = System.Text.Encoding.ASCII.GetBytes(settings.Cname);
+        Array.Fill(_sentEncoding, (sbyte)-1);
     }
+
+    /// <summary>RFC 3550 sender state: counts for SRs, RTT and loss from the endpoint's RRs.</summary>
+    public RtpSendStats SendStats { get; }
+
+    internal byte[] CnameBytes { get; }
 
     public string Id => Settings.Id;
     public ConsumerSettings Settings { get; }
@@ -43,6 +63,9 @@ public abstract class Consumer
 
     /// <summary>Handles one mapped producer packet (a view of the producer's buffer: read it, don't write it).</summary>
     internal abstract void SendRtp(int encoding, RtpPacket packet, bool isKeyFrame, long nowMs);
+
+    /// <summary>The encoding being forwarded (for the retransmission history).</summary>
+    protected virtual int CurrentEncoding => 0;
 
     /// <summary>After a pause, a switch or at start, the next forwarded packet re-anchors the output.</summary>
     protected void RequireSync() => _syncRequired = true;
@@ -95,8 +118,51 @@ public abstract class Consumer
         }
         PacketsSent++;
         BytesSent += length;
+        SendStats.OnPacketSent(copy.PayloadLength, outTs, nowMs);
+        var slot = outSeq & (SentHistory - 1);
+        _sentOutSeq[slot] = (ushort)outSeq;
+        _sentInSeq[slot] = inSeq;
+        _sentTs[slot] = outTs;
+        _sentEncoding[slot] = (sbyte)CurrentEncoding;
         Transport.SendConsumerRtp(this, scratch, length, nowMs);
         return true;
+    }
+
+    /// <summary>The endpoint lost our packet <paramref name="seq"/>: resend it from the producer's buffer,
+    /// as RTX when negotiated (RFC 4588), else as the original.</summary>
+    internal void ReceiveNack(ushort seq, long nowMs)
+    {
+        var slot = seq & (SentHistory - 1);
+        if (!IsActive || _sentEncoding[slot] < 0 || _sentOutSeq[slot] != seq
+            || !Producer.TryGetStoredPacket(_sentEncoding[slot], _sentInSeq[slot], nowMs, out var stored))
+        {
+            Transport.Worker.Counters.Count(Drop.NoRetransmission);
+            return;
+        }
+        var scratch = Transport.Worker.SendBuffer;
+        stored.CopyTo(scratch);
+        if (RtpPacket.TryParse(scratch.AsSpan(0, stored.Length), out var copy) != RtpParseError.None) return;
+        copy.SetSsrc(Settings.Ssrc);
+        copy.SetPayloadType(Settings.PayloadType);
+        copy.SetSequenceNumber(seq);
+        copy.SetTimestamp(_sentTs[slot]);
+        if (Settings.RtxSsrc != 0 && Settings.RtxPayloadType != 0)
+        {
+            var rtx = Transport.Worker.RtxBuffer;
+            if (Rtx.Encapsulate(copy, rtx, Settings.RtxPayloadType, Settings.RtxSsrc, _rtxSeq++, out var n) != RtxError.None) return;
+            Transport.SendConsumerRtp(this, rtx, n, nowMs);
+        }
+        else Transport.SendConsumerRtp(this, scratch, stored.Length, nowMs);
+        Transport.Worker.Counters.Retransmitted++;
+    }
+
+    /// <summary>A report block about our stream from the endpoint's SR/RR: RTT, loss, score.</summary>
+    internal void ReceiveReportBlock(in RtcpReportBlock block, long nowMs)
+    {
+        SendStats.ReceiveReportBlock(block, nowMs);
+        if (SendStats.Score == _lastScore) return;
+        _lastScore = SendStats.Score;
+        Transport.Worker.Observer.OnConsumerScore(Id, SendStats.Score, Producer.Score);
     }
 
     /// <summary>The endpoint asked for a key frame (PLI/FIR for our SSRC).</summary>
@@ -221,6 +287,8 @@ public sealed class SimulcastConsumer : Consumer
     public int PreferredSpatialLayer { get; private set; }
     public int PreferredTemporalLayer { get; private set; }
     public int CurrentSpatialLayer => _current;
+
+    protected override int CurrentEncoding => Math.Max(0, _current);
     public int CurrentTemporalLayer => _current < 0 ? -1 : _vp8.CurrentTemporalLayer;
 
     protected override uint CurrentMappedSsrc => Producer.Streams[Math.Max(0, _current < 0 ? _target : _current)].Encoding.MappedSsrc;

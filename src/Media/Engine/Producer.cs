@@ -1,4 +1,6 @@
 using AkkaSfu.Media.Codecs;
+using AkkaSfu.Media.Feedback;
+using AkkaSfu.Media.Rtcp;
 using AkkaSfu.Media.Rtp;
 
 namespace AkkaSfu.Media.Engine;
@@ -9,17 +11,26 @@ namespace AkkaSfu.Media.Engine;
 public sealed class Producer
 {
     /// <summary>State of one encoding (simulcast stream) of the producer.</summary>
-    internal sealed class Stream(EncodingMapping encoding)
+    internal sealed class Stream(EncodingMapping encoding, bool video, bool nack)
     {
         public readonly EncodingMapping Encoding = encoding;
         public uint Ssrc = encoding.Ssrc ?? 0;
         public uint RtxSsrc = encoding.RtxSsrc ?? 0;
         public long PacketsReceived, BytesReceived;
         public long LastPacketMs = -1;
-        public long LastKeyFrameRequestMs = long.MinValue;
-        public byte FirSeq;
         public bool Active => LastPacketMs >= 0;
+        /// <summary>RFC 3550 receive statistics (created with the first packet, when the SSRC is known).</summary>
+        public RtpReceiveStats? Stats;
+        /// <summary>Missing packets to NACK (video with NACK negotiated).</summary>
+        public readonly NackGenerator? Nack = video && nack ? new NackGenerator() : null;
+        /// <summary>The mapped packets, for consumers' NACKs: one copy shared by every consumer.</summary>
+        public readonly RetransmissionBuffer? Buffer = video ? new RetransmissionBuffer(RetransmissionCapacity, 2000) { RttMs = -1 } : null;
     }
+
+    /// <summary>Packets kept per video stream for retransmission (~1 s at 5 Mbps).</summary>
+    public const int RetransmissionCapacity = 512;
+
+    private readonly KeyFrameRequestManager _keyFrames = new(waitMs: 1000, maxRetries: 3);
 
     private readonly byte[] _payloadTypeMap = new byte[128];   // endpoint PT → router PT (0 = unknown)
     private readonly byte[] _rtxToMediaPt = new byte[128];     // endpoint RTX PT → endpoint media PT
@@ -33,7 +44,7 @@ public sealed class Producer
         Transport = transport;
         Settings = settings;
         Paused = settings.Paused;
-        Streams = settings.Encodings.Select(e => new Stream(e)).ToArray();
+        Streams = settings.Encodings.Select(e => new Stream(e, settings.Kind == StreamKind.Video, settings.Nack)).ToArray();
         foreach (var c in settings.Codecs)
         {
             _payloadTypeMap[c.PayloadType & 0x7F] = c.MappedPayloadType;
@@ -51,6 +62,9 @@ public sealed class Producer
     public bool IsClosed { get; private set; }
     internal Consumer[] ConsumerArray => _consumers;
     public IReadOnlyList<Consumer> Consumers => _consumers;
+
+    /// <summary>Score 0–10 of the best receiving stream (loss-based, RFC 3550 reports).</summary>
+    public int Score => Streams.Where(st => st.Stats is not null).Select(st => (int)st.Stats!.Score).DefaultIfEmpty(0).Max();
 
     /// <summary>Packets received, all encodings.</summary>
     public long TotalPacketsReceived => Streams.Sum(s => s.PacketsReceived);
@@ -83,8 +97,24 @@ public sealed class Producer
             return;
         }
 
-        var mappedPt = _payloadTypeMap[packet.PayloadType];
+        var inputPt = packet.PayloadType;
+        var mappedPt = _payloadTypeMap[inputPt];
         if (mappedPt == 0) { Transport.Worker.Counters.Count(Drop.UnknownPayloadType); return; }
+
+        var isKeyFrame = Kind == StreamKind.Video && !packet.IsPaddingOnly && IsKeyFrame(packet);
+        if (!isRtx)
+        {
+            stream.Stats ??= new RtpReceiveStats(packet.Ssrc, minSequential: 1);
+            stream.Stats.Update(packet.SequenceNumber, packet.Timestamp, nowMs, packet.PayloadLength, _clockRates[inputPt]);
+        }
+        if (stream.Nack is { } nack)
+        {
+            var ev = nack.ReceivePacket(packet.SequenceNumber, isKeyFrame, isRtx, nowMs);
+            if (isRtx && (ev & NackEvent.Recovered) == 0) { Transport.Worker.Counters.Count(Drop.RtxMalformed); return; } // not asked for
+            if ((ev & NackEvent.NacksPending) != 0) SendNacks(stream, nowMs);
+            if ((ev & NackEvent.KeyFrameRequired) != 0) RequestKeyFrame(stream.Encoding.MappedSsrc, nowMs);
+        }
+        if (isKeyFrame) _keyFrames.KeyFrameReceived(stream.Ssrc);
 
         stream.PacketsReceived++;
         stream.BytesReceived += packet.Length;
@@ -92,10 +122,10 @@ public sealed class Producer
         if (Paused) { Transport.Worker.Counters.Count(Drop.ProducerPaused); return; }
         if (packet.IsPaddingOnly) return; // bandwidth probing: nothing for consumers
 
-        var isKeyFrame = Kind == StreamKind.Video && IsKeyFrame(packet);
         packet.SetPayloadType(mappedPt);
         packet.SetSsrc(stream.Encoding.MappedSsrc);
         packet.RemapExtensions(_extensionMap);
+        stream.Buffer?.Insert(packet.SequenceNumber, packet.Buffer, nowMs);
         Transport.Router.OnProducerRtp(this, encoding, packet, isKeyFrame, nowMs);
     }
 
@@ -107,19 +137,56 @@ public sealed class Producer
         return false;
     }
 
-    /// <summary>A consumer needs a key frame of the stream it forwards (router SSRC). Sends PLI (or FIR) to
-    /// the endpoint, at most one per stream per <paramref name="minIntervalMs"/>.</summary>
-    internal void RequestKeyFrame(uint mappedSsrc, long nowMs, long minIntervalMs = 500)
+    /// <summary>A consumer needs a key frame of the stream it forwards (router SSRC). Sends a PLI to the
+    /// endpoint unless one is already pending for that stream (retried by <see cref="Tick"/>).</summary>
+    internal void RequestKeyFrame(uint mappedSsrc, long nowMs)
     {
         if (Kind != StreamKind.Video || Paused) return;
         foreach (var s in Streams)
         {
             if (s.Encoding.MappedSsrc != mappedSsrc || s.Ssrc == 0) continue;
-            if (nowMs - s.LastKeyFrameRequestMs < minIntervalMs) return;
-            s.LastKeyFrameRequestMs = nowMs;
-            Transport.SendKeyFrameRequest(s.Ssrc, nowMs);
+            if (_keyFrames.KeyFrameNeeded(s.Ssrc, nowMs)) Transport.SendKeyFrameRequest(s.Ssrc, nowMs);
             return;
         }
+    }
+
+    /// <summary>Timers: NACK retries, key-frame request retries.</summary>
+    internal void Tick(long nowMs)
+    {
+        foreach (var s in Streams)
+            if (s.Nack is { Count: > 0 }) SendNacks(s, nowMs);
+        Span<uint> retry = stackalloc uint[8];
+        var n = _keyFrames.Tick(nowMs, retry);
+        for (var i = 0; i < n; i++) Transport.SendKeyFrameRequest(retry[i], nowMs);
+    }
+
+    /// <summary>Adds this producer's receiver report blocks to <paramref name="blocks"/>.</summary>
+    internal void CollectReportBlocks(List<RtcpReportBlock> blocks, long nowMs)
+    {
+        foreach (var s in Streams)
+            if (s.Stats is { } stats) blocks.Add(stats.FillReportBlock(nowMs));
+    }
+
+    /// <summary>An SR from the endpoint about one of its streams (for LSR/DLSR in our reports).</summary>
+    internal void ReceiveSenderReport(uint ssrc, ulong ntp, uint rtpTimestamp, long nowMs)
+    {
+        foreach (var s in Streams)
+            if (s.Ssrc == ssrc) s.Stats?.ReceiveSenderReport(ntp, rtpTimestamp, nowMs);
+    }
+
+    private void SendNacks(Stream stream, long nowMs)
+    {
+        Span<ushort> seqs = stackalloc ushort[128];
+        var n = stream.Nack!.CollectNacks(nowMs, NackGenerator.DefaultRttMs, seqs, out var keyFrameRequired);
+        if (n > 0) Transport.SendNack(stream.Ssrc, seqs[..n]);
+        if (keyFrameRequired) RequestKeyFrame(stream.Encoding.MappedSsrc, nowMs);
+    }
+
+    /// <summary>A stored packet of encoding <paramref name="encoding"/> for a consumer's retransmission.</summary>
+    internal bool TryGetStoredPacket(int encoding, ushort seq, long nowMs, out ReadOnlySpan<byte> packet)
+    {
+        packet = default;
+        return Streams[encoding].Buffer is { } buffer && buffer.TryGet(seq, nowMs, out packet, out _);
     }
 
     /// <summary>Requests a key frame of every active stream (a consumer resumed or switched).</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using AkkaSfu.Media.Feedback;
 using AkkaSfu.Media.Net;
 using AkkaSfu.Media.Rtcp;
 using AkkaSfu.Media.Rtp;
@@ -17,9 +18,11 @@ public abstract class Transport
     private readonly Dictionary<uint, (Producer Producer, int Encoding, bool Rtx)> _ssrcTable = new();
     private readonly Dictionary<string, Producer> _midTable = new(StringComparer.Ordinal);
     private readonly Dictionary<uint, Consumer> _consumerBySsrc = new();
+    private readonly List<RtcpReportBlock> _reportBlocks = new();
     private RtpExtensionIds _recvIds;
     private ushort _transportWideSeq;
     private long _nextReportMs;
+    private TransportCcRecorder? _twcc;
 
     protected Transport(Router router, string id)
     {
@@ -53,9 +56,13 @@ public abstract class Transport
     /// <summary>Timers: consent, RTCP reports, feedback.</summary>
     internal virtual void Tick(long nowMs)
     {
-        if (nowMs < _nextReportMs || !IsConnected) return;
+        if (!IsConnected) return;
+        foreach (var p in _producers.Values) p.Tick(nowMs);
+        SendTransportCcFeedback(nowMs);
+        if (nowMs < _nextReportMs) return;
         _nextReportMs = nowMs + 1000;
         SendSenderReports(nowMs);
+        SendReceiverReports(nowMs);
     }
 
     // ---- producers and consumers ------------------------------------------------------------------
@@ -86,6 +93,9 @@ public abstract class Transport
         if (_recvIds.RepairedRid == 0) _recvIds.RepairedRid = ids.RepairedRid;
         if (_recvIds.TransportWideCc01 == 0) _recvIds.TransportWideCc01 = ids.TransportWideCc01;
         if (_recvIds.AbsSendTime == 0) _recvIds.AbsSendTime = ids.AbsSendTime;
+        // The endpoint numbers its packets transport-wide: give it the feedback its bandwidth estimation
+        // needs (Chromium cuts video to ~30 kbps without it).
+        if (_recvIds.TransportWideCc01 != 0) _twcc ??= new TransportCcRecorder();
         return producer;
     }
 
@@ -131,6 +141,8 @@ public abstract class Transport
     {
         Worker.Counters.RtpReceived++;
         if (RtpPacket.TryParse(datagram, out var packet) != RtpParseError.None) { Worker.Counters.Count(Drop.MalformedRtp); return; }
+
+        if (_twcc is not null && packet.ReadTransportWideCc01(_recvIds, out var twccSeq)) _twcc.Record(twccSeq, nowMs * 1000);
 
         if (!_ssrcTable.TryGetValue(packet.Ssrc, out var entry) && !TryLearnSsrc(packet, out entry))
         {
@@ -194,11 +206,30 @@ public abstract class Transport
                             if (_consumerBySsrc.TryGetValue(fir.GetEntry(i).Ssrc, out var c2)) c2.ReceiveKeyFrameRequest(nowMs);
                     break;
                 case RtcpPacketType.RtpFeedback when p.Fmt == RtcpNack.Fmt:
-                    Worker.Counters.Count(Drop.NoRetransmission);
+                    if (RtcpNack.TryParse(p.Packet, out var nack) == RtcpError.None && _consumerBySsrc.TryGetValue(nack.MediaSsrc, out var c3))
+                        foreach (var seq in nack) c3.ReceiveNack(seq, nowMs);
+                    break;
+                case RtcpPacketType.SenderReport:
+                    if (RtcpSenderReport.TryParse(p.Packet, out var sr) == RtcpError.None)
+                    {
+                        var info = sr.Info;
+                        foreach (var producer in _producers.Values) producer.ReceiveSenderReport(info.Ssrc, info.NtpTimestamp, info.RtpTimestamp, nowMs);
+                        for (var i = 0; i < sr.ReportCount; i++) ReceiveReportBlock(sr.GetReportBlock(i), nowMs);
+                    }
+                    break;
+                case RtcpPacketType.ReceiverReport:
+                    if (RtcpReceiverReport.TryParse(p.Packet, out var rr) == RtcpError.None)
+                        for (var i = 0; i < rr.ReportCount; i++) ReceiveReportBlock(rr.GetReportBlock(i), nowMs);
                     break;
             }
         }
         if (reader.Error != RtcpError.None) Worker.Counters.Count(Drop.MalformedRtcp);
+    }
+
+    private void ReceiveReportBlock(in RtcpReportBlock block, long nowMs)
+    {
+        if (_consumerBySsrc.TryGetValue(block.Ssrc, out var consumer) && consumer.Settings.Ssrc == block.Ssrc)
+            consumer.ReceiveReportBlock(block, nowMs);
     }
 
     // ---- send ----------------------------------------------------------------------------------------
@@ -231,6 +262,44 @@ public abstract class Transport
         }
     }
 
+    /// <summary>Asks the endpoint to resend <paramref name="seqs"/> of its stream <paramref name="ssrc"/>.</summary>
+    internal void SendNack(uint ssrc, ReadOnlySpan<ushort> seqs)
+    {
+        var buffer = Worker.RtcpBuffer;
+        var n = RtcpNack.Write(buffer, RtcpSsrc, ssrc, seqs);
+        if (n > 0 && SendRtcpPacket(buffer, n)) Worker.Counters.RtcpSent++;
+    }
+
+    private void SendTransportCcFeedback(long nowMs)
+    {
+        if (_twcc is null) return;
+        var nowUs = nowMs * 1000;
+        if (!_twcc.ShouldSendFeedback(nowUs)) return;
+        uint mediaSsrc = 0;
+        foreach (var p in _producers.Values) { mediaSsrc = p.Streams[0].Ssrc; break; }
+        var buffer = Worker.RtcpBuffer;
+        for (var i = 0; i < 4 && _twcc.PendingCount > 0; i++)
+        {
+            var n = _twcc.BuildFeedback(nowUs, RtcpSsrc, mediaSsrc, buffer);
+            if (n <= 0) break;
+            if (SendRtcpPacket(buffer, n)) Worker.Counters.RtcpSent++;
+        }
+    }
+
+    /// <summary>One RR with a block per receiving producer stream (RFC 3550 §6.4.2), at most 31 per packet.</summary>
+    private void SendReceiverReports(long nowMs)
+    {
+        _reportBlocks.Clear();
+        foreach (var p in _producers.Values) p.CollectReportBlocks(_reportBlocks, nowMs);
+        var buffer = Worker.RtcpBuffer;
+        for (var start = 0; start < _reportBlocks.Count; start += 31)
+        {
+            var blocks = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_reportBlocks).Slice(start, Math.Min(31, _reportBlocks.Count - start));
+            var n = RtcpReceiverReport.Write(buffer, RtcpSsrc, blocks);
+            if (n > 0 && SendRtcpPacket(buffer, n)) Worker.Counters.RtcpSent++;
+        }
+    }
+
     /// <summary>One SR + SDES compound per sending consumer (RFC 3550 §6.4.1), so receivers can sync and
     /// compute RTT.</summary>
     private void SendSenderReports(long nowMs)
@@ -239,12 +308,10 @@ public abstract class Transport
         Span<uint> one = stackalloc uint[1];
         foreach (var c in _consumers.Values)
         {
-            if (c.PacketsSent == 0 || !c.IsActive) continue;
-            var rtpTs = unchecked(c.LastTimestamp + (uint)((nowMs - c.LastSentAtMs) * c.Settings.ClockRate / 1000));
-            var info = new RtcpSenderInfo(c.Settings.Ssrc, RtcpNtp.FromUnixMs(nowMs), rtpTs, (uint)c.PacketsSent, (uint)c.BytesSent);
-            var n = RtcpSenderReport.Write(buffer, info, []);
+            if (!c.SendStats.HasSent || !c.IsActive) continue;
+            var n = RtcpSenderReport.Write(buffer, c.SendStats.BuildSenderInfo(nowMs, c.Settings.ClockRate), []);
             one[0] = c.Settings.Ssrc;
-            n += RtcpSdes.WriteCname(buffer.AsSpan(n), one, Encoding.ASCII.GetBytes(c.Settings.Cname));
+            n += RtcpSdes.WriteCname(buffer.AsSpan(n), one, c.CnameBytes);
             if (SendRtcpPacket(buffer, n)) Worker.Counters.RtcpSent++;
         }
     }

@@ -15,6 +15,8 @@ public sealed class WorkerEngine : IDisposable
     private readonly Dictionary<string, Router> _routers = new();
     private readonly Dictionary<string, Transport> _transports = new();
     private readonly ConcurrentQueue<Action> _posted = new();
+    private Transport[] _tickList = [];
+    private bool _tickListStale;
     private readonly Action _wakeup;
     private readonly SocketAddress _from4 = new(AddressFamily.InterNetwork);
     private readonly SocketAddress _from6 = new(AddressFamily.InterNetworkV6);
@@ -40,6 +42,9 @@ public sealed class WorkerEngine : IDisposable
 
     /// <summary>Scratch for one outgoing RTP packet: room for a datagram plus the SRTP trailer.</summary>
     internal byte[] SendBuffer { get; } = new byte[DatagramBatch.SlotSize + 64];
+
+    /// <summary>Scratch for an RTX packet built from <see cref="SendBuffer"/>.</summary>
+    internal byte[] RtxBuffer { get; } = new byte[DatagramBatch.SlotSize + 64];
 
     /// <summary>Scratch for one outgoing RTCP compound.</summary>
     internal byte[] RtcpBuffer { get; } = new byte[1500];
@@ -91,8 +96,10 @@ public sealed class WorkerEngine : IDisposable
     public void Tick(long nowMs)
     {
         RunPosted();
-        foreach (var t in _transports.Values.ToArray())
+        if (_tickListStale) { _tickList = _transports.Values.ToArray(); _tickListStale = false; }
+        foreach (var t in _tickList)
         {
+            if (t.IsClosed) continue;
             try { t.Tick(nowMs); }
             catch (Exception e) when (e is not OutOfMemoryException) { Fault(t, e); }
         }
@@ -206,10 +213,15 @@ public sealed class WorkerEngine : IDisposable
     private void Register(Router router, Transport transport)
     {
         _transports.Add(transport.Id, transport);
+        _tickListStale = true;
         router.Add(transport);
     }
 
-    internal void Forget(Transport transport) => _transports.Remove(transport.Id);
+    internal void Forget(Transport transport)
+    {
+        _transports.Remove(transport.Id);
+        _tickListStale = true;
+    }
 
     /// <summary>Closes every router and stops the receive thread (which closes the sockets).</summary>
     public void Dispose()

@@ -71,13 +71,22 @@ public sealed class SfuTestBed(ActorSystem system, int workers = 2)
             for (var i = from; i < from + count; i++) Source.SendTo(Opus((ushort)i), new IPEndPoint(IPAddress.Loopback, port));
     }
 
-    /// <summary>Receives up to <paramref name="count"/> packets (or until the socket times out).</summary>
+    /// <summary>Receives up to <paramref name="count"/> RTP packets (or until the socket times out); RTCP
+    /// (sender reports) is skipped.</summary>
     public static int Drain(Socket sink, int count, int timeoutMs = 3000)
     {
         sink.ReceiveTimeout = timeoutMs;
         var buf = new byte[2048];
         var n = 0;
-        try { while (n < count) { sink.Receive(buf); n++; } }
+        try
+        {
+            while (n < count)
+            {
+                var len = sink.Receive(buf);
+                if (len >= 2 && buf[1] is >= 200 and <= 207) continue;
+                n++;
+            }
+        }
         catch (SocketException) { }
         return n;
     }
