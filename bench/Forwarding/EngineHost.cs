@@ -23,6 +23,11 @@ internal sealed class EngineHost : IDisposable
 
     // Section timers, written by the worker thread only (read racily between windows).
     public long BatchCount, BatchDatagrams, BatchTicks, TickCount, TickTicks, Wakeups;
+    /// <summary>Most batches seen waiting at once (a backlog means the worker cannot keep up).</summary>
+    public long QueueMax;
+
+    /// <summary>Batches waiting for the worker thread now.</summary>
+    public int QueueLength => _batches.Count;
 
     public EngineHost(string name)
     {
@@ -76,7 +81,10 @@ internal sealed class EngineHost : IDisposable
             if (_signal.Wait(waitMs)) Wakeups++;
             _signal.Reset();
             while (_commands.TryDequeue(out var command)) command();
-            while (_batches.TryDequeue(out var batch))
+            var waiting = _batches.Count;
+            if (waiting > QueueMax) QueueMax = waiting;
+            // At most 16 batches between commands and ticks, so an overloaded worker still answers.
+            for (var k = 0; k < 16 && _batches.TryDequeue(out var batch); k++)
             {
                 var t0 = Stopwatch.GetTimestamp();
                 BatchDatagrams += batch.Count;
@@ -84,6 +92,7 @@ internal sealed class EngineHost : IDisposable
                 BatchTicks += Stopwatch.GetTimestamp() - t0;
                 BatchCount++;
             }
+            if (!_batches.IsEmpty) _signal.Set();
             var now = Stopwatch.GetTimestamp();
             if (now >= nextTick)
             {

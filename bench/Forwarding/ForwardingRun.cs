@@ -42,6 +42,11 @@ internal sealed record RunResult
     public long ConsumerP99MaxUs { get; init; }
     public long HeapBytesPerConsumer { get; init; }
     public long RssBytesPerConsumer { get; init; }
+    public double Cpu0BusyPct { get; init; }         // the worker's CPU, all tasks (others' included), /proc/stat
+    public double Cpu0IrqPct { get; init; }          // irq + softirq on it (loopback delivery of our sends)
+    public double Cpu0StealPct { get; init; }
+    public long WorkerQueueMax { get; init; }       // most batches waiting for the worker thread in the window
+    public long WorkerQueueAtEnd { get; init; }
     public long EngineSendFailed { get; init; }
     public long UdpRcvbufErrors { get; init; }
     public long UdpSndbufErrors { get; init; }
@@ -70,7 +75,7 @@ internal static class ForwardingRun
         long Ticks, long Seq, long WorkerCpuUs, long WorkerAlloc, (long U, long S) Worker, (long U, long S) Rx,
         long SinkCpuUs, (long U, long S) SenderCpu, TimeSpan ProcessCpu, long ProcessAlloc, int G0, int G1, int G2,
         long RtpSent, long BatchTicks, long Batches, long TickTicks, long Wakeups, long SendFailed,
-        (long Rcvbuf, long Sndbuf, long In) Udp);
+        (long Rcvbuf, long Sndbuf, long In) Udp, (long Busy, long Irq, long Idle, long Steal) Cpu0);
 
     public static RunResult Run(Options o, int n, TextWriter log)
     {
@@ -128,7 +133,7 @@ internal static class ForwardingRun
         Thread.Sleep(50); // let the receive threads start and name themselves
 
         var rxTid = Native.FindThread("fwd-worker-rx");
-        var sinkTids = sinkGroups.Select((_, g) => Native.FindThread($"fwd-sink{g}-rx")).ToArray();
+        var sinkTids = sinkGroups.Select((_, g) => Native.FindThread($"fwd-sink{g}")).ToArray();
         if (o.Pin)
         {
             Native.Pin(host.Tid, WorkerCpu);
@@ -165,13 +170,16 @@ internal static class ForwardingRun
                 cpuTime, processAlloc,
                 GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
                 Volatile.Read(ref c.RtpSent), Volatile.Read(ref host.BatchTicks), Volatile.Read(ref host.BatchCount),
-                Volatile.Read(ref host.TickTicks), Volatile.Read(ref host.Wakeups), c[Drop.SendFailed], udp);
+                Volatile.Read(ref host.TickTicks), Volatile.Read(ref host.Wakeups), c[Drop.SendFailed], udp, Native.CpuJiffies(WorkerCpu));
         }
 
         var a = Take(start: true);
         foreach (var g in sinkGroups) g.SetWindow(a.Seq, long.MaxValue);
+        Volatile.Write(ref host.QueueMax, 0);
         Thread.Sleep(TimeSpan.FromSeconds(o.Seconds));
         var b = Take(start: false);
+        var queueMax = Volatile.Read(ref host.QueueMax);
+        var queueAtEnd = host.QueueLength;
         foreach (var g in sinkGroups) g.SetWindow(a.Seq, b.Seq);
 
         // Drain: stop sending, wait until the sinks stop receiving.
@@ -195,6 +203,7 @@ internal static class ForwardingRun
         foreach (var g in sinkGroups) histogram.AddAll(g.Histogram);
         var consumerP99 = sinks.Select(s => s.Percentile(99)).Order().ToArray();
         double Pct(long us) => 100.0 * us / (seconds * 1e6);
+        double JiffyPct(long jiffies) => jiffies / seconds; // 100 jiffies per second = 100 %
         double PerPacket(double x) => sent == 0 ? double.NaN : x / sent;
         var workerProcUser = b.Worker.U - a.Worker.U;
         var workerProcSys = b.Worker.S - a.Worker.S;
@@ -234,6 +243,11 @@ internal static class ForwardingRun
             ConsumerP99MaxUs = consumerP99[^1],
             HeapBytesPerConsumer = (heap1 - heap0) / Math.Max(1, n),
             RssBytesPerConsumer = (rss1 - rss0) / Math.Max(1, n),
+            Cpu0BusyPct = Math.Round(JiffyPct(b.Cpu0.Busy - a.Cpu0.Busy + b.Cpu0.Irq - a.Cpu0.Irq), 1),
+            Cpu0IrqPct = Math.Round(JiffyPct(b.Cpu0.Irq - a.Cpu0.Irq), 1),
+            Cpu0StealPct = Math.Round(JiffyPct(b.Cpu0.Steal - a.Cpu0.Steal), 1),
+            WorkerQueueMax = queueMax,
+            WorkerQueueAtEnd = queueAtEnd,
             EngineSendFailed = b.SendFailed - a.SendFailed,
             UdpRcvbufErrors = b.Udp.Rcvbuf - a.Udp.Rcvbuf,
             UdpSndbufErrors = b.Udp.Sndbuf - a.Udp.Sndbuf,

@@ -95,4 +95,17 @@ internal static unsafe partial class Native
         long Get(string n) { var i = Array.IndexOf(names, n); return i < 0 ? 0 : long.Parse(values[i]); }
         return (Get("RcvbufErrors"), Get("SndbufErrors"), Get("InErrors"));
     }
+
+    /// <summary>Jiffies of one CPU from /proc/stat: (busy excluding irq/softirq, irq + softirq, idle + iowait, steal).</summary>
+    public static (long Busy, long Irq, long Idle, long Steal) CpuJiffies(int cpu)
+    {
+        foreach (var line in File.ReadLines("/proc/stat"))
+        {
+            if (!line.StartsWith($"cpu{cpu} ", StringComparison.Ordinal)) continue;
+            var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+            // user nice system idle iowait irq softirq steal
+            return (f[0] + f[1] + f[2], f[5] + f[6], f[3] + f[4], f[7]);
+        }
+        return default;
+    }
 }

@@ -19,13 +19,13 @@ if (options.Breakdown)
 
 var rows = new List<string>();
 const string header =
-    "| N | offered pps | forwarded pps | worker CPU % | worker rx CPU % | µs CPU / fwd pkt (user+sys) | alloc B / fwd pkt (worker / process) | loss % (worst consumer) | p50 / p99 µs | heap B / consumer | RSS B / consumer |\n" +
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
+    "| N | offered pps | forwarded pps | worker CPU % | worker rx CPU % | CPU0 busy % (irq) | µs CPU / fwd pkt (user+sys) | alloc B / fwd pkt (worker / process) | loss % (worst consumer) | p50 / p99 µs | heap B / consumer | RSS B / consumer |\n" +
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
 foreach (var n in options.Consumers)
 {
     var r = ForwardingRun.Run(options, n, Console.Out);
     Console.WriteLine(JsonSerializer.Serialize(r));
-    var row = $"| {r.Consumers} | {r.OfferedPps:F0} | {r.ForwardedPps:F0} | {r.WorkerCpuPct:F1} | {r.WorkerRxCpuPct:F1} | " +
+    var row = $"| {r.Consumers} | {r.OfferedPps:F0} | {r.ForwardedPps:F0} | {r.WorkerCpuPct:F1} | {r.WorkerRxCpuPct:F1} | {r.Cpu0BusyPct:F0} ({r.Cpu0IrqPct:F0}) | " +
               $"{r.WorkerUsPerPacket:F2} ({r.WorkerUserUsPerPacket:F2}+{r.WorkerSysUsPerPacket:F2}) | " +
               $"{r.WorkerAllocBytesPerPacket:F1} / {r.ProcessAllocBytesPerPacket:F1} | {r.LossPct:F3} ({r.WorstConsumerLossPct:F2}) | " +
               $"{r.LatencyP50Us} / {r.LatencyP99Us} | {r.HeapBytesPerConsumer} | {r.RssBytesPerConsumer} |";

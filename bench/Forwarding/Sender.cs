@@ -61,8 +61,10 @@ internal sealed class Sender : IDisposable
             if (now < due)
             {
                 var waitUs = (due - now) * 1_000_000 / Stopwatch.Frequency;
-                if (waitUs > 1500) Thread.Sleep(1);
-                else if (waitUs > 50) Thread.Yield();
+                // Sleep(1) oversleeps by ~0.1 ms; being late is fine (the stamp is taken at send, the
+                // schedule catches up), spinning would steal the sinks' core.
+                if (waitUs > 200) Thread.Sleep(1);
+                else Thread.Yield();
                 continue;
             }
             var length = Build(buffer, n);

@@ -78,6 +78,7 @@ internal sealed class SinkConsumer(int index, UdpSocket socket, int capacityPack
     public long ReceivedIn(long from, long to)
     {
         long n = 0;
+        to = Math.Min(to, Seen.LongLength * 64);
         for (var s = from; s < to; s++)
             if ((Seen[s >> 6] & (1UL << (int)(s & 63))) != 0) n++;
         return n;
