@@ -16,11 +16,24 @@ public sealed record CreatePlainTransport(string TransportId, bool RtcpMux = fal
 public sealed record PlainTransportCreated(string TransportId, IActorRef Transport, string Ip, int Port, int? RtcpPort,
     SrtpParameters? SrtpParameters);
 
+/// <summary>To a router: a plain RTP transport to another router (rtcp-mux, no comedia). Reply:
+/// <see cref="PipeTransportCreated"/>.</summary>
+public sealed record CreatePipeTransport(string TransportId, IActorRef? Listener = null);
+
+public sealed record PipeTransportCreated(string TransportId, IActorRef Transport, string Ip, int Port);
+
+/// <summary>To a router (mediasoup's router.pipeToRouter()): makes <paramref name="ProducerId"/> available on
+/// <paramref name="Router"/> (another router, on another worker of this node) through a pair of pipe
+/// transports: a pipe consumer here, a producer with the same id there. Reply: <see cref="PipedToRouter"/>.</summary>
+public sealed record PipeToRouter(string ProducerId, IActorRef Router);
+
+public sealed record PipedToRouter(ConsumerCreated PipeConsumer, ProducerCreated PipeProducer);
+
 /// <summary>To a router: consume <paramref name="ProducerId"/> on <paramref name="TransportId"/>.
 /// Reply: <see cref="ConsumerCreated"/>. Consumers start paused unless told otherwise.</summary>
 public sealed record Consume(string TransportId, string ConsumerId, string ProducerId, RtpCapabilities RtpCapabilities,
     bool Paused = true, IActorRef? Listener = null, int? PreferredSpatialLayer = null, int? PreferredTemporalLayer = null,
-    bool EnableRtx = true);
+    bool EnableRtx = true, bool Pipe = false);
 
 public sealed record ConsumerCreated(string ConsumerId, IActorRef Consumer, string ProducerId, MediaKind Kind,
     RtpParameters RtpParameters, RtpType Type, bool ProducerPaused);

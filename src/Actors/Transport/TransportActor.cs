@@ -29,6 +29,7 @@ public sealed class TransportActor : SfuObjectActor
     private readonly IActorRef _requester;
     private readonly object _request;
     private string? _cname;
+    private bool _isPipe;
     private int _nextMid;
 
     public TransportActor(string transportId, string routerId, RtpCapabilities caps, IActorRef worker, SfuSettings settings,
@@ -67,6 +68,15 @@ public sealed class TransportActor : SfuObjectActor
                         new DtlsParameters("auto", t.Fingerprints.Select(f => new DtlsFingerprintParameters(f.Algorithm, f.Value)).ToArray()));
                 }, own: true);
                 break;
+            case CreatePipeTransport:
+                _isPipe = true;
+                Engine(e =>
+                {
+                    var t = e.CreatePlainTransport(routerId, id, new PlainTransportSettings(s.ListenIp, s.AnnouncedIp, s.RtcMinPort, s.RtcMaxPort,
+                        RtcpMux: true, Comedia: false));
+                    return new PipeTransportCreated(id, self, t.AnnouncedAddress.ToString(), t.Port);
+                }, own: true);
+                break;
             case CreatePlainTransport p:
                 SrtpProfile profile;
                 try { profile = p.EnableSrtp ? ParseCryptoSuite(p.SrtpCryptoSuite ?? "AES_CM_128_HMAC_SHA1_80") : SrtpProfile.None; }
@@ -91,6 +101,7 @@ public sealed class TransportActor : SfuObjectActor
     {
         Receive<WebRtcTransportCreated>(Ready);
         Receive<PlainTransportCreated>(Ready);
+        Receive<PipeTransportCreated>(Ready);
         Receive<Status.Failure>(f =>
         {
             _requester.Tell(f);
@@ -196,7 +207,7 @@ public sealed class TransportActor : SfuObjectActor
         {
             if (!Context.Child("producer-" + p.ProducerId).IsNobody())
                 throw new SfuException($"a Producer with same producerId already exists [producerId:{p.ProducerId}]");
-            var prepared = OrtcRules.PrepareProducer(p.Kind, p.RtpParameters, _caps, _cname);
+            var prepared = OrtcRules.PrepareProducer(p.Kind, p.RtpParameters, _caps, _cname, pipeTransport: _isPipe);
             _cname = prepared.Cname;
             var settings = EngineParameters.ForProducer(p.ProducerId, p.Kind, prepared, p.Paused);
             Context.ActorOf(ProducerActor.Props(settings, prepared, p.Kind, Context.Parent, Worker, p.Listener, Sender), "producer-" + p.ProducerId);

@@ -165,8 +165,8 @@ public abstract class Consumer
         Transport.Worker.Observer.OnConsumerScore(Id, SendStats.Score, Producer.Score);
     }
 
-    /// <summary>The endpoint asked for a key frame (PLI/FIR for our SSRC).</summary>
-    internal void ReceiveKeyFrameRequest(long nowMs)
+    /// <summary>The endpoint asked for a key frame (PLI/FIR for our SSRC <paramref name="mediaSsrc"/>).</summary>
+    internal virtual void ReceiveKeyFrameRequest(uint mediaSsrc, long nowMs)
     {
         if (IsActive) Producer.RequestKeyFrame(CurrentMappedSsrc, nowMs);
     }
@@ -353,8 +353,9 @@ public sealed class SimulcastConsumer : Consumer
     }
 }
 
-/// <summary>Forwards every encoding untouched but for the consumer's payload type (a pipe to another router:
-/// the other side's producer has the same encodings with the same router SSRCs).</summary>
+/// <summary>Forwards every encoding to another router (mediasoup's PipeConsumer): encoding i goes out as
+/// SSRC <c>Ssrc + i</c> with the router's payload type, sequence numbers and timestamps untouched; the
+/// producer on the other side has the same encodings.</summary>
 public sealed class PipeConsumer : Consumer
 {
     internal PipeConsumer(Transport transport, Producer producer, ConsumerSettings settings)
@@ -367,6 +368,16 @@ public sealed class PipeConsumer : Consumer
         if (!IsActive) { Transport.Worker.Counters.Count(Drop.ConsumerInactive); return; }
         var scratch = Transport.Worker.SendBuffer;
         packet.Buffer.CopyTo(scratch);
+        if (RtpPacket.TryParse(scratch.AsSpan(0, packet.Length), out var copy) != RtpParseError.None) return;
+        copy.SetSsrc(unchecked(Settings.Ssrc + (uint)encoding));
         Transport.SendConsumerRtp(this, scratch, packet.Length, nowMs);
+    }
+
+    /// <summary>A PLI/FIR from the other router names one of our per-encoding SSRCs.</summary>
+    internal override void ReceiveKeyFrameRequest(uint mediaSsrc, long nowMs)
+    {
+        var encoding = unchecked((int)(mediaSsrc - Settings.Ssrc));
+        if (IsActive && encoding >= 0 && encoding < Producer.Streams.Length)
+            Producer.RequestKeyFrame(Producer.Streams[encoding].Encoding.MappedSsrc, nowMs);
     }
 }

@@ -120,6 +120,8 @@ public abstract class Transport
         _consumers.Add(consumer.Id, consumer);
         _consumerBySsrc[settings.Ssrc] = consumer;
         if (settings.RtxSsrc != 0) _consumerBySsrc[settings.RtxSsrc] = consumer;
+        if (consumer is PipeConsumer)
+            for (var i = 1; i < producer.Streams.Length; i++) _consumerBySsrc[unchecked(settings.Ssrc + (uint)i)] = consumer;
         producer.AddConsumer(consumer);
         return consumer;
     }
@@ -127,8 +129,7 @@ public abstract class Transport
     internal void RemoveConsumer(Consumer consumer)
     {
         if (!_consumers.Remove(consumer.Id)) return;
-        _consumerBySsrc.Remove(consumer.Settings.Ssrc);
-        if (consumer.Settings.RtxSsrc != 0) _consumerBySsrc.Remove(consumer.Settings.RtxSsrc);
+        foreach (var ssrc in _consumerBySsrc.Where(kv => kv.Value == consumer).Select(kv => kv.Key).ToArray()) _consumerBySsrc.Remove(ssrc);
     }
 
     public Consumer? FindConsumer(string id) => _consumers.GetValueOrDefault(id);
@@ -198,12 +199,12 @@ public abstract class Transport
             {
                 case RtcpPacketType.PayloadFeedback when p.Fmt == RtcpPli.Fmt:
                     if (RtcpPli.TryParse(p.Packet, out var pli) == RtcpError.None && _consumerBySsrc.TryGetValue(pli.MediaSsrc, out var c1))
-                        c1.ReceiveKeyFrameRequest(nowMs);
+                        c1.ReceiveKeyFrameRequest(pli.MediaSsrc, nowMs);
                     break;
                 case RtcpPacketType.PayloadFeedback when p.Fmt == RtcpFir.Fmt:
                     if (RtcpFir.TryParse(p.Packet, out var fir) == RtcpError.None)
                         for (var i = 0; i < fir.EntryCount; i++)
-                            if (_consumerBySsrc.TryGetValue(fir.GetEntry(i).Ssrc, out var c2)) c2.ReceiveKeyFrameRequest(nowMs);
+                            if (_consumerBySsrc.TryGetValue(fir.GetEntry(i).Ssrc, out var c2)) c2.ReceiveKeyFrameRequest(fir.GetEntry(i).Ssrc, nowMs);
                     break;
                 case RtcpPacketType.RtpFeedback when p.Fmt == RtcpNack.Fmt:
                     if (RtcpNack.TryParse(p.Packet, out var nack) == RtcpError.None && _consumerBySsrc.TryGetValue(nack.MediaSsrc, out var c3))
