@@ -1,9 +1,19 @@
-// AkkaSfu server entry point: serves the conference page and (later) protoo signalling on one port.
+// AkkaSfu server: the conference page, protoo WebSocket signalling and the broadcaster HTTP API on one port.
+using AkkaSfu.Actors.Rooms;
+using AkkaSfu.Signalling;
+using AkkaSfu.Signalling.WebSockets;
+
 var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is null)
     builder.WebHost.UseUrls("http://localhost:5000");
 
+builder.Services.AddSingleton<SfuHost>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<SfuHost>());
+builder.Services.AddSingleton<IRoomDirectory>(sp => sp.GetRequiredService<SfuHost>().Rooms);
+
 var app = builder.Build();
+app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(60) });
+app.UseProtoo();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapGet("/healthz", () => Results.Text("ok"));

@@ -42,21 +42,49 @@ public sealed class LocalRoomDirectory(ActorSystem system, Func<string, Props> r
 }
 
 /// <summary>Child-per-entity parent: routes each envelope to the room's child, creating it on first use
-/// (except for a close, which never creates).</summary>
+/// (except for a close, which never creates). A room that ends sends <see cref="Passivate"/>, is stopped,
+/// and messages that arrive meanwhile are kept and handed to a fresh room once it has stopped (as
+/// sharding's passivation does).</summary>
 public sealed class RoomsActor : ReceiveActor
 {
+    /// <summary>From a room: it is done; stop it.</summary>
+    public sealed record Passivate(string RoomId);
+
+    private readonly Dictionary<string, List<(object Message, IActorRef Sender)>> _stopping = new();
+
     public RoomsActor(Func<string, Props> roomProps)
     {
         Receive<RoomEnvelope>(e =>
         {
             var name = Uri.EscapeDataString(e.RoomId);
+            if (_stopping.TryGetValue(name, out var buffered))
+            {
+                if (e.Message is not CloseRoom) buffered.Add((e.Message, Sender));
+                return;
+            }
             var child = Context.Child(name);
             if (child.IsNobody())
             {
                 if (e.Message is CloseRoom) return;
-                child = Context.ActorOf(roomProps(e.RoomId), name);
+                child = Context.Watch(Context.ActorOf(roomProps(e.RoomId), name));
             }
             child.Forward(e.Message);
+        });
+        Receive<Passivate>(p =>
+        {
+            var name = Uri.EscapeDataString(p.RoomId);
+            var child = Context.Child(name);
+            if (child.IsNobody() || _stopping.ContainsKey(name)) return;
+            _stopping[name] = [];
+            Context.Stop(child);
+        });
+        Receive<Terminated>(t =>
+        {
+            var name = t.ActorRef.Path.Name;
+            if (!_stopping.Remove(name, out var buffered) || buffered.Count == 0) return;
+            var roomId = Uri.UnescapeDataString(name);
+            var child = Context.Watch(Context.ActorOf(roomProps(roomId), name));
+            foreach (var (message, sender) in buffered) child.Tell(message, sender);
         });
     }
 

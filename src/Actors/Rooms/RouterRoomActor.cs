@@ -13,12 +13,14 @@ public sealed record GetRoomRouter
 /// messages go to the router. Closing the room closes the router; a router that dies ends the room.</summary>
 public sealed class RouterRoomActor : ReceiveActor, IWithUnboundedStash
 {
+    private readonly string _roomId;
     private RouterCreated? _router;
 
     public IStash Stash { get; set; } = null!;
 
     public RouterRoomActor(string roomId, IActorRef workers)
     {
+        _roomId = roomId;
         workers.Ask<RouterCreated>(new CreateRouter("room-" + roomId + "-" + Guid.NewGuid().ToString("N")[..8]), TimeSpan.FromSeconds(10)).PipeTo(Self,
             failure: e => new Status.Failure(e));
         Receive<RouterCreated>(r =>
@@ -40,7 +42,7 @@ public sealed class RouterRoomActor : ReceiveActor, IWithUnboundedStash
         Receive<CloseRoom>(_ =>
         {
             _router!.Router.Tell(CloseRouter.Instance);
-            Context.Stop(Self);
+            Context.Parent.Tell(new RoomsActor.Passivate(_roomId));
         });
         Receive<Terminated>(_ => Context.Stop(Self));
         ReceiveAny(m => _router!.Router.Forward(m));

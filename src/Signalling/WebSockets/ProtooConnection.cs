@@ -1,0 +1,121 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using AkkaSfu.Actors.Rooms;
+using AkkaSfu.Signalling.Protocol;
+using AkkaSfu.Signalling.Rooms;
+
+namespace AkkaSfu.Signalling.WebSockets;
+
+/// <summary>What a room needs of a peer's socket: send a text message, close it. Thread-safe, never blocks.</summary>
+public interface IPeerConnection
+{
+    void Send(string json);
+    void Close(int code, string reason);
+}
+
+/// <summary>One protoo WebSocket: a read loop that turns frames into room messages, and a single writer
+/// fed by a channel (so sends from the room never block it).</summary>
+public sealed class ProtooConnection : IPeerConnection
+{
+    private readonly WebSocket _socket;
+    private readonly ILogger _log;
+    private readonly Channel<(string? Text, int CloseCode, string? CloseReason)> _out =
+        Channel.CreateUnbounded<(string?, int, string?)>(new UnboundedChannelOptions { SingleReader = true });
+
+    private ProtooConnection(WebSocket socket, ILogger log)
+    {
+        _socket = socket;
+        _log = log;
+    }
+
+    public void Send(string json) => _out.Writer.TryWrite((json, 0, null));
+
+    public void Close(int code, string reason)
+    {
+        _out.Writer.TryWrite((null, code, reason));
+        _out.Writer.TryComplete();
+    }
+
+    /// <summary>Serves one accepted socket until it closes.</summary>
+    public static async Task RunAsync(WebSocket socket, string roomId, string peerId, IRoomDirectory rooms, ILogger log, CancellationToken ct)
+    {
+        var connection = new ProtooConnection(socket, log);
+        var writer = connection.WriteLoopAsync(ct);
+        rooms.Tell(roomId, new PeerConnected(peerId, connection));
+        try
+        {
+            await connection.ReadLoopAsync(roomId, peerId, rooms, ct);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            log.LogDebug("peer {PeerId} socket ended: {Message}", peerId, e.Message);
+        }
+        finally
+        {
+            rooms.Tell(roomId, new PeerDisconnected(peerId, connection));
+            connection._out.Writer.TryComplete();
+            await writer;
+        }
+    }
+
+    private async Task ReadLoopAsync(string roomId, string peerId, IRoomDirectory rooms, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        var message = new ArrayBufferWriter<byte>();
+        var tooBig = false;
+        try
+        {
+            while (_socket.State == WebSocketState.Open)
+            {
+                var result = await _socket.ReceiveAsync(buffer, ct);
+                if (result.MessageType == WebSocketMessageType.Close) break;
+                if (!tooBig)
+                {
+                    if (message.WrittenCount + result.Count > Protoo.MaxMessageBytes) tooBig = true;
+                    else message.Write(buffer.AsSpan(0, result.Count));
+                }
+                if (!result.EndOfMessage) continue;
+
+                if (tooBig) _log.LogWarning("peer {PeerId}: message over {Max} bytes ignored", peerId, Protoo.MaxMessageBytes);
+                else if (result.MessageType != WebSocketMessageType.Text) _log.LogWarning("peer {PeerId}: binary message ignored", peerId);
+                else if (Protoo.TryParse(message.WrittenSpan, out var error) is { } m)
+                {
+                    if (m.Kind == ProtooKind.Request) rooms.Tell(roomId, new PeerRequest(peerId, this, m));
+                    else if (m.Kind == ProtooKind.Response) rooms.Tell(roomId, new PeerResponse(peerId, this, m));
+                }
+                else _log.LogWarning("peer {PeerId}: {Error}; ignored", peerId, error);
+                message.Clear();
+                tooBig = false;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task WriteLoopAsync(CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var (text, code, reason) in _out.Reader.ReadAllAsync(ct))
+            {
+                if (_socket.State != WebSocketState.Open) break;
+                if (text is not null)
+                {
+                    await _socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, ct);
+                }
+                else
+                {
+                    await _socket.CloseAsync((WebSocketCloseStatus)code, reason, ct);
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            _log.LogDebug("send loop ended: {Message}", e.Message);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using AkkaSfu.Actors.Rooms;
+
+namespace AkkaSfu.Signalling.WebSockets;
+
+/// <summary>The protoo WebSocket endpoint on any path: <c>ws://host/?roomId=R&amp;peerId=P</c>, subprotocol
+/// <c>protoo</c> (signalling.md §1).</summary>
+public static class ProtooEndpoint
+{
+    public static IApplicationBuilder UseProtoo(this IApplicationBuilder app) => app.Use(async (ctx, next) =>
+    {
+        if (!ctx.WebSockets.IsWebSocketRequest)
+        {
+            await next();
+            return;
+        }
+        var roomId = ctx.Request.Query["roomId"].ToString();
+        var peerId = ctx.Request.Query["peerId"].ToString();
+        if (roomId.Length == 0 || peerId.Length == 0)
+        {
+            ctx.Response.StatusCode = StatusCodes.Status400BadRequest;
+            ctx.Response.Headers.Connection = "close";
+            ctx.Response.Headers["X-WebSocket-Reject-Reason"] = "Connection request without roomId and/or peerId";
+            return;
+        }
+        if (!ctx.WebSockets.WebSocketRequestedProtocols.Contains("protoo"))
+        {
+            ctx.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await ctx.Response.WriteAsync("invalid/missing Sec-WebSocket-Protocol");
+            return;
+        }
+        using var socket = await ctx.WebSockets.AcceptWebSocketAsync("protoo");
+        var rooms = ctx.RequestServices.GetRequiredService<IRoomDirectory>();
+        var log = ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("protoo");
+        await ProtooConnection.RunAsync(socket, roomId, peerId, rooms, log, ctx.RequestAborted);
+    });
+}
