@@ -54,7 +54,7 @@ function showState(state) {
 
 function render() {
   if (!client) return;
-  renderTiles($('grid'), client, { onAudioBlocked: audioBlocked });
+  renderTiles($('grid'), client, { onAudioBlocked: audioBlocked, onTrackChange: render });
   $('empty-note').hidden = client.peers.size > 0 || client.state !== 'joined';
 
   const mic = client.mic?.producer;
@@ -93,8 +93,8 @@ function join(roomId, displayName) {
   client.addEventListener('state', (e) => { showState(e.detail); render(); });
   client.addEventListener('change', render);
   client.addEventListener('error', (e) => {
-    const { message, sticky } = e.detail;
-    toast(message, { sticky, key: message.startsWith('Cannot reach') ? 'reach' : null });
+    const { message, sticky, key } = e.detail;
+    toast(message, { sticky, key });
   });
 
   $('room-label').textContent = `Room ${roomId}`;

@@ -13,7 +13,7 @@ import { deviceInfo } from './deviceInfo.js';
  * One conference session. Events (all `CustomEvent`):
  * - `state`  detail = 'connecting' | 'joined' | 'disconnected'
  * - `change` the peers/consumers/producers/speaker model changed; re-render from the getters
- * - `error`  detail = { message, sticky }
+ * - `error`  detail = { message, sticky, key }
  */
 export class RoomClient extends EventTarget {
   constructor(options) {
@@ -46,19 +46,27 @@ export class RoomClient extends EventTarget {
     const transport = new protooClient.WebSocketTransport(this.url, { retry: PROTOO_RETRY });
     this._protoo = new protooClient.Peer(transport);
 
-    this._protoo.on('open', () => this._joinRoom());
+    let everOpened = false;
+    let attempts = 0;
+    this._protoo.on('open', () => { everOpened = true; this._joinRoom(); });
     this._protoo.on('failed', (attempt) => {
-      this._error(`Cannot reach the signalling server at ${this.url} (attempt ${attempt}); retrying…`);
+      attempts = attempt;
+      if (attempt <= PROTOO_RETRY.retries) {
+        this._error(`Cannot reach the signalling server at ${this.url} (attempt ${attempt} of ${PROTOO_RETRY.retries + 1}); retrying…`, false, 'signalling');
+      }
     });
     this._protoo.on('disconnected', () => {
-      this._error('Lost the signalling connection; reconnecting…');
+      this._error('Lost the signalling connection; reconnecting…', false, 'signalling');
       this._closeMedia();
       this._setState('connecting');
     });
     this._protoo.on('close', () => {
       if (this._closed) return;
       this._closed = true;
-      this._error(`Disconnected: the signalling server at ${this.url} is unreachable or closed the session.`, true);
+      this._error(everOpened
+        ? 'Disconnected: the server closed the session. Press Join to enter the room again.'
+        : `Could not connect to the signalling server at ${this.url} (gave up after ${attempts} attempts). `
+          + 'Check that the AkkaSfu server is running, then press Join to retry.', true, 'signalling');
       this._closeMedia();
       this._setState('disconnected');
     });
@@ -367,10 +375,11 @@ export class RoomClient extends EventTarget {
     this.dispatchEvent(new CustomEvent('change'));
   }
 
-  _error(message, sticky = false) {
+  /** Reports a problem to the page; errors with the same key replace each other on screen. */
+  _error(message, sticky = false, key = null) {
     this.lastError = message;
     console.error(`[akkasfu] ${message}`);
-    this.dispatchEvent(new CustomEvent('error', { detail: { message, sticky } }));
+    this.dispatchEvent(new CustomEvent('error', { detail: { message, sticky, key } }));
   }
 }
 

@@ -28,12 +28,18 @@ function createTile(key) {
 }
 
 /** Points a media element at a track, touching srcObject only when the track changes. */
-function attach(el, track, onBlocked) {
+function attach(el, track, { onBlocked, onTrackChange } = {}) {
   const id = track?.id ?? '';
   if (el.dataset.trackId === id) return;
   el.dataset.trackId = id;
   el.srcObject = track ? new MediaStream([track]) : null;
-  if (track) el.play().catch((e) => { if (e?.name === 'NotAllowedError') onBlocked?.(); });
+  if (!track) return;
+  // A remote track stays muted until its first RTP arrives (and mutes again when RTP stops).
+  if (onTrackChange) {
+    track.addEventListener('mute', onTrackChange);
+    track.addEventListener('unmute', onTrackChange);
+  }
+  el.play().catch((e) => { if (e?.name === 'NotAllowedError') onBlocked?.(); });
 }
 
 function badge(text, cls = '') {
@@ -48,13 +54,13 @@ function scoreClass(score) {
   return score >= 8 ? 'good' : score >= 5 ? 'fair' : 'poor';
 }
 
-function updateTile(tile, { name, videoTrack, videoOn, speaking, badges, audioTracks, mirror, onBlocked }) {
+function updateTile(tile, { name, avatarName = name, videoTrack, videoOn, speaking, badges, audioTracks, mirror, onBlocked, onTrackChange }) {
   tile.querySelector('.name').textContent = name;
-  tile.querySelector('.avatar').textContent = initials(name);
+  tile.querySelector('.avatar').textContent = initials(avatarName);
   tile.classList.toggle('speaking', speaking);
-  tile.classList.toggle('has-video', Boolean(videoTrack && videoOn));
+  tile.classList.toggle('has-video', Boolean(videoTrack && videoOn && !videoTrack.muted));
   tile.classList.toggle('mirror', Boolean(mirror));
-  attach(tile.querySelector('video'), videoTrack, null);
+  attach(tile.querySelector('video'), videoTrack, { onTrackChange });
   tile.querySelector('.badges').replaceChildren(...badges);
 
   // One <audio> per audio consumer, keyed by consumer id.
@@ -70,12 +76,12 @@ function updateTile(tile, { name, videoTrack, videoOn, speaking, badges, audioTr
       audio.dataset.consumerId = id;
       tile.append(audio);
     }
-    attach(audio, track, onBlocked);
+    attach(audio, track, { onBlocked });
   }
 }
 
 /** Reconciles the grid with the client's model. */
-export function renderTiles(grid, client, { onAudioBlocked }) {
+export function renderTiles(grid, client, { onAudioBlocked, onTrackChange }) {
   const seen = new Set();
   const tileFor = (key) => {
     seen.add(key);
@@ -91,7 +97,7 @@ export function renderTiles(grid, client, { onAudioBlocked }) {
   const mic = client.mic?.producer;
   const cam = client.webcam?.producer;
   const localBadges = [];
-  if (!mic || mic.paused) localBadges.push(badge(mic ? 'muted' : 'no mic', 'muted'));
+  if (client.state === 'joined' && (!mic || mic.paused)) localBadges.push(badge(mic ? 'muted' : 'no mic', 'muted'));
   if (cam && cam.rtpParameters.encodings.length > 1) localBadges.push(badge(`simulcast ×${cam.rtpParameters.encodings.length}`));
   const sendScores = [client.mic, client.webcam].flatMap((p) => p?.score ?? []).map((s) => s.score);
   if (sendScores.length) {
@@ -102,6 +108,7 @@ export function renderTiles(grid, client, { onAudioBlocked }) {
   me.classList.add('local');
   updateTile(me, {
     name: `${client.me.displayName} (you)`,
+    avatarName: client.me.displayName,
     videoTrack: cam?.track ?? null,
     videoOn: cam && !cam.paused,
     speaking: client.activeSpeakerId === client.me.id,
@@ -131,6 +138,7 @@ export function renderTiles(grid, client, { onAudioBlocked }) {
       badges,
       audioTracks: audios.map(([id, c]) => ({ id, track: c.consumer.track })),
       onBlocked: onAudioBlocked,
+      onTrackChange,
     });
   }
 
