@@ -189,6 +189,7 @@ export class RoomClient extends EventTarget {
       this.mic = this._watchProducer(producer, 'microphone');
       this._changed();
     } catch (error) {
+      if (!this._sendTransport) return; // session torn down meanwhile (leave/reconnect): nothing to report
       this._error(`Microphone unavailable: ${error?.message ?? error}`);
     }
   }
@@ -206,6 +207,7 @@ export class RoomClient extends EventTarget {
       this.webcam = this._watchProducer(producer, 'camera');
       this._changed();
     } catch (error) {
+      if (!this._sendTransport) return; // session torn down meanwhile (leave/reconnect): nothing to report
       this._error(`Camera unavailable: ${error?.message ?? error}`);
     }
   }
