@@ -1,0 +1,56 @@
+// Page options from the URL query (?roomId=&displayName=&autojoin=1&simulcast=0&produce=0&consume=0&forceTcp=1).
+
+/** Webcam simulcast layers as in mediasoup-demo v3 (mediasoup-client names them r0/r1/r2). */
+export const WEBCAM_SIMULCAST_ENCODINGS = [
+  { scaleResolutionDownBy: 4, maxBitrate: 500_000, scalabilityMode: 'L1T3' },
+  { scaleResolutionDownBy: 2, maxBitrate: 1_000_000, scalabilityMode: 'L1T3' },
+  { scaleResolutionDownBy: 1, maxBitrate: 5_000_000, scalabilityMode: 'L1T3' },
+];
+
+/** Opus options matching the demo's mic producer (stereo, DTX, in-band FEC, NACK). */
+export const MIC_CODEC_OPTIONS = { opusStereo: true, opusDtx: true, opusFec: true, opusNack: true };
+
+/** VP8/H264 start bitrate hint, as the demo sets it. */
+export const WEBCAM_CODEC_OPTIONS = { videoGoogleStartBitrate: 1000 };
+
+/** Reconnect policy for the protoo WebSocket: a few quick tries, then give up and say so (~11 s). */
+export const PROTOO_RETRY = { retries: 4, factor: 2, minTimeout: 1000, maxTimeout: 4000 };
+
+function flag(params, name, fallback) {
+  const v = params.get(name);
+  if (v === null || v === '') return fallback;
+  return !['0', 'false', 'no', 'off'].includes(v.toLowerCase());
+}
+
+/** Reads the options this page understands from a query string. */
+export function readOptions(search = window.location.search) {
+  const params = new URLSearchParams(search);
+  return {
+    roomId: params.get('roomId') ?? '',
+    displayName: params.get('displayName') ?? '',
+    peerId: params.get('peerId') || randomId(8),
+    autojoin: flag(params, 'autojoin', false),
+    simulcast: flag(params, 'simulcast', true),
+    produce: flag(params, 'produce', true),
+    consume: flag(params, 'consume', true),
+    mic: flag(params, 'mic', true),
+    webcam: flag(params, 'webcam', true),
+    forceTcp: flag(params, 'forceTcp', false),
+    consumerReplicas: params.get('consumerReplicas'),
+  };
+}
+
+/** Random lowercase [a-z0-9] string (peer ids, default names). */
+export function randomId(length) {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const bytes = crypto.getRandomValues(new Uint8Array(length));
+  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
+}
+
+/** protoo URL on the same host and port as the page (ws:// or wss:// to match http/https). */
+export function protooUrl({ roomId, peerId, consumerReplicas }, location = window.location) {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  const query = new URLSearchParams({ roomId, peerId });
+  if (consumerReplicas) query.set('consumerReplicas', consumerReplicas);
+  return `${scheme}://${location.host}/?${query}`;
+}

@@ -1,0 +1,388 @@
+// Browser side of the AkkaSfu signalling protocol (docs/signalling.md, mediasoup-demo v3 over protoo).
+// Same sequence as the demo's RoomClient: getRouterRtpCapabilities -> Device.load -> send/recv transports
+// -> join -> produce mic + webcam; the server pushes newConsumer requests and state notifications.
+
+import * as mediasoupClient from 'mediasoup-client';
+import * as protooClient from 'protoo-client';
+import {
+  MIC_CODEC_OPTIONS, PROTOO_RETRY, WEBCAM_CODEC_OPTIONS, WEBCAM_SIMULCAST_ENCODINGS, protooUrl,
+} from './config.js';
+import { deviceInfo } from './deviceInfo.js';
+
+/**
+ * One conference session. Events (all `CustomEvent`):
+ * - `state`  detail = 'connecting' | 'joined' | 'disconnected'
+ * - `change` the peers/consumers/producers/speaker model changed; re-render from the getters
+ * - `error`  detail = { message, sticky, key }
+ */
+export class RoomClient extends EventTarget {
+  constructor(options) {
+    super();
+    this.options = options;
+    this.url = protooUrl(options);
+    this.me = { id: options.peerId, displayName: options.displayName, device: deviceInfo() };
+    this.state = 'idle';
+    this.serverVersion = null;
+    this.activeSpeakerId = null;
+    this.lastError = null;
+    /** @type {Map<string, {id, displayName, device}>} */
+    this.peers = new Map();
+    /** @type {Map<string, {consumer, peerId, remotelyPaused, score, layers}>} */
+    this.consumers = new Map();
+    /** mic/webcam producers of this peer: { producer, score } */
+    this.mic = null;
+    this.webcam = null;
+    this.transportStates = { send: 'new', recv: 'new' };
+    this._protoo = null;
+    this._device = null;
+    this._sendTransport = null;
+    this._recvTransport = null;
+    this._closed = false;
+  }
+
+  /** Opens the protoo connection; joining runs on every (re)open. */
+  start() {
+    this._setState('connecting');
+    const transport = new protooClient.WebSocketTransport(this.url, { retry: PROTOO_RETRY });
+    this._protoo = new protooClient.Peer(transport);
+
+    let everOpened = false;
+    let attempts = 0;
+    this._protoo.on('open', () => { everOpened = true; this._joinRoom(); });
+    this._protoo.on('failed', (attempt) => {
+      attempts = attempt;
+      if (attempt <= PROTOO_RETRY.retries) {
+        this._error(`Cannot reach the signalling server at ${this.url} (attempt ${attempt} of ${PROTOO_RETRY.retries + 1}); retrying…`, false, 'signalling');
+      }
+    });
+    this._protoo.on('disconnected', () => {
+      this._error('Lost the signalling connection; reconnecting…', false, 'signalling');
+      this._closeMedia();
+      this._setState('connecting');
+    });
+    this._protoo.on('close', () => {
+      if (this._closed) return;
+      this._closed = true;
+      this._error(everOpened
+        ? 'Disconnected: the server closed the session. Press Join to enter the room again.'
+        : `Could not connect to the signalling server at ${this.url} (gave up after ${attempts} attempts). `
+          + 'Check that the AkkaSfu server is running, then press Join to retry.', true, 'signalling');
+      this._closeMedia();
+      this._setState('disconnected');
+    });
+    this._protoo.on('request', (request, accept, reject) => this._onRequest(request, accept, reject));
+    this._protoo.on('notification', (notification) => this._onNotification(notification));
+  }
+
+  /** Leaves the room: closes protoo (the server then closes our peer) and all transports. */
+  leave() {
+    if (this._closed) return;
+    this._closed = true;
+    this._protoo?.close();
+    this._closeMedia();
+    this._setState('disconnected');
+  }
+
+  /** Mutes or unmutes the microphone (pauseProducer / resumeProducer). Returns true when now sending. */
+  async toggleMic() {
+    return this._toggleProducer(this.mic);
+  }
+
+  /** Turns the camera off or on (pauseProducer / resumeProducer). Returns true when now sending. */
+  async toggleCam() {
+    return this._toggleProducer(this.webcam);
+  }
+
+  /** Per consumer: kind, peerId and inbound-rtp counters from getStats(). */
+  async stats() {
+    const out = [];
+    for (const [id, entry] of this.consumers) {
+      const { consumer } = entry;
+      let inbound = null;
+      try {
+        const report = await consumer.getStats();
+        report.forEach((s) => { if (s.type === 'inbound-rtp') inbound = s; });
+      } catch { /* consumer closed meanwhile */ }
+      out.push({
+        consumerId: id,
+        producerId: consumer.producerId,
+        peerId: entry.peerId,
+        kind: consumer.kind,
+        paused: consumer.paused,
+        remotelyPaused: entry.remotelyPaused,
+        score: entry.score,
+        layers: entry.layers,
+        packetsReceived: inbound?.packetsReceived ?? 0,
+        bytesReceived: inbound?.bytesReceived ?? 0,
+        framesDecoded: inbound?.framesDecoded ?? 0,
+        frameWidth: inbound?.frameWidth ?? 0,
+        frameHeight: inbound?.frameHeight ?? 0,
+      });
+    }
+    return out;
+  }
+
+  // ---- join sequence ------------------------------------------------------------------------------
+
+  async _joinRoom() {
+    const { produce, consume, forceTcp } = this.options;
+    try {
+      this._device = await mediasoupClient.Device.factory();
+      const routerRtpCapabilities = await this._protoo.request('getRouterRtpCapabilities');
+      await this._device.load({ routerRtpCapabilities });
+
+      if (produce) this._sendTransport = await this._createTransport('send', { forceTcp, producing: true, consuming: false });
+      if (consume) this._recvTransport = await this._createTransport('recv', { forceTcp, producing: false, consuming: true });
+
+      const { peers } = await this._protoo.request('join', {
+        displayName: this.me.displayName,
+        device: this.me.device,
+        rtpCapabilities: consume ? this._device.rtpCapabilities : undefined,
+      });
+      for (const peer of peers ?? []) this.peers.set(peer.id, { id: peer.id, displayName: peer.displayName, device: peer.device });
+      this._setState('joined');
+      this._changed();
+    } catch (error) {
+      this._error(`Could not join room "${this.options.roomId}": ${error?.message ?? error}`, true);
+      this.leave();
+      return;
+    }
+
+    if (produce) {
+      // Each producer fails on its own (no camera, permission denied) without ending the session.
+      if (this.options.mic) await this._enableMic();
+      if (this.options.webcam) await this._enableWebcam();
+    }
+  }
+
+  async _createTransport(direction, { forceTcp, producing, consuming }) {
+    const { id, iceParameters, iceCandidates, dtlsParameters, sctpParameters } =
+      await this._protoo.request('createWebRtcTransport', { forceTcp, producing, consuming });
+    const params = { id, iceParameters, iceCandidates, dtlsParameters: { ...dtlsParameters, role: 'auto' }, sctpParameters, iceServers: [] };
+    const transport = direction === 'send'
+      ? this._device.createSendTransport(params)
+      : this._device.createRecvTransport(params);
+
+    transport.on('connect', ({ dtlsParameters: local }, callback, errback) => {
+      this._protoo.request('connectWebRtcTransport', { transportId: transport.id, dtlsParameters: local })
+        .then(callback, errback);
+    });
+    if (direction === 'send') {
+      transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+        this._protoo.request('produce', { transportId: transport.id, kind, rtpParameters, appData })
+          .then(({ id: producerId }) => callback({ id: producerId }), errback);
+      });
+    }
+    transport.on('connectionstatechange', (state) => {
+      this.transportStates[direction] = state;
+      if (state === 'failed') this._error(`The ${direction} transport failed (ICE/DTLS); media cannot flow.`, true);
+      this._changed();
+    });
+    return transport;
+  }
+
+  async _enableMic() {
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      const track = stream.getAudioTracks()[0];
+      const producer = await this._sendTransport.produce({ track, codecOptions: MIC_CODEC_OPTIONS, appData: { source: 'mic' } });
+      this.mic = this._watchProducer(producer, 'microphone');
+      this._changed();
+    } catch (error) {
+      if (!this._sendTransport) return; // session torn down meanwhile (leave/reconnect): nothing to report
+      this._error(`Microphone unavailable: ${error?.message ?? error}`);
+    }
+  }
+
+  async _enableWebcam() {
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({
+        video: { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } },
+      });
+      const track = stream.getVideoTracks()[0];
+      const encodings = this.options.simulcast ? WEBCAM_SIMULCAST_ENCODINGS.map((e) => ({ ...e })) : undefined;
+      const producer = await this._sendTransport.produce({
+        track, encodings, codecOptions: WEBCAM_CODEC_OPTIONS, appData: { source: 'webcam' },
+      });
+      this.webcam = this._watchProducer(producer, 'camera');
+      this._changed();
+    } catch (error) {
+      if (!this._sendTransport) return; // session torn down meanwhile (leave/reconnect): nothing to report
+      this._error(`Camera unavailable: ${error?.message ?? error}`);
+    }
+  }
+
+  _watchProducer(producer, label) {
+    const entry = { producer, score: null };
+    producer.on('transportclose', () => this._dropProducer(entry));
+    producer.on('trackended', () => {
+      this._error(`The ${label} was disconnected.`);
+      this._protoo.request('closeProducer', { producerId: producer.id }).catch(() => {});
+      producer.close();
+      this._dropProducer(entry);
+    });
+    return entry;
+  }
+
+  _dropProducer(entry) {
+    entry.producer.track?.stop();
+    if (this.mic === entry) this.mic = null;
+    if (this.webcam === entry) this.webcam = null;
+    this._changed();
+  }
+
+  async _toggleProducer(entry) {
+    if (!entry || entry.producer.closed) return false;
+    const { producer } = entry;
+    try {
+      if (producer.paused) {
+        producer.resume();
+        await this._protoo.request('resumeProducer', { producerId: producer.id });
+      } else {
+        producer.pause();
+        await this._protoo.request('pauseProducer', { producerId: producer.id });
+      }
+    } catch (error) {
+      this._error(`Could not ${producer.paused ? 'pause' : 'resume'} the ${producer.kind}: ${error?.message ?? error}`);
+    }
+    this._changed();
+    return !producer.paused;
+  }
+
+  // ---- server -> client ---------------------------------------------------------------------------
+
+  async _onRequest(request, accept, reject) {
+    switch (request.method) {
+      case 'newConsumer': {
+        if (!this._recvTransport) {
+          reject(403, 'I do not want to consume');
+          return;
+        }
+        const { peerId, producerId, id, kind, rtpParameters, appData, producerPaused } = request.data;
+        try {
+          const consumer = await this._recvTransport.consume({
+            id, producerId, kind, rtpParameters,
+            // One MediaStream per remote peer's mic+webcam so the browser keeps them in lip sync.
+            streamId: `${peerId}-${appData?.share ? 'share' : 'mic-webcam'}`,
+            appData: { ...appData, peerId },
+          });
+          const entry = { consumer, peerId, remotelyPaused: Boolean(producerPaused), score: null, layers: null };
+          this.consumers.set(consumer.id, entry);
+          consumer.on('transportclose', () => { this.consumers.delete(consumer.id); this._changed(); });
+          accept();
+          this._changed();
+        } catch (error) {
+          this._error(`Could not receive ${kind} from ${this._peerName(peerId)}: ${error?.message ?? error}`);
+          reject(500, String(error?.message ?? error));
+        }
+        return;
+      }
+      default:
+        reject(403, `unknown request.method "${request.method}"`);
+    }
+  }
+
+  _onNotification({ method, data = {} }) {
+    switch (method) {
+      case 'mediasoup-version':
+        this.serverVersion = data.version ?? null;
+        break;
+      case 'newPeer':
+        this.peers.set(data.id, { id: data.id, displayName: data.displayName, device: data.device });
+        break;
+      case 'peerClosed': {
+        this.peers.delete(data.peerId);
+        // The server sends consumerClosed for each of them too; this only guards against leftovers.
+        for (const [id, entry] of this.consumers) {
+          if (entry.peerId === data.peerId) { entry.consumer.close(); this.consumers.delete(id); }
+        }
+        if (this.activeSpeakerId === data.peerId) this.activeSpeakerId = null;
+        break;
+      }
+      case 'peerDisplayNameChanged': {
+        const peer = this.peers.get(data.peerId);
+        if (peer) peer.displayName = data.displayName;
+        break;
+      }
+      case 'consumerClosed': {
+        const entry = this.consumers.get(data.consumerId);
+        if (!entry) return;
+        entry.consumer.close();
+        this.consumers.delete(data.consumerId);
+        break;
+      }
+      case 'consumerPaused':
+      case 'consumerResumed': {
+        const entry = this.consumers.get(data.consumerId);
+        if (!entry) return;
+        entry.remotelyPaused = method === 'consumerPaused';
+        if (entry.remotelyPaused) entry.consumer.pause(); else entry.consumer.resume();
+        break;
+      }
+      case 'consumerScore': {
+        const entry = this.consumers.get(data.consumerId);
+        if (!entry) return;
+        entry.score = data.score ?? null;
+        break;
+      }
+      case 'consumerLayersChanged': {
+        const entry = this.consumers.get(data.consumerId);
+        if (!entry) return;
+        entry.layers = { spatialLayer: data.spatialLayer ?? null, temporalLayer: data.temporalLayer ?? null };
+        break;
+      }
+      case 'producerScore': {
+        const entry = [this.mic, this.webcam].find((p) => p?.producer.id === data.producerId);
+        if (!entry) return;
+        entry.score = data.score ?? null;
+        break;
+      }
+      case 'activeSpeaker':
+        this.activeSpeakerId = data.peerId ?? null;
+        break;
+      default:
+        return; // downlinkBwe, data channel notifications: nothing to show
+    }
+    this._changed();
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------------
+
+  _closeMedia() {
+    for (const entry of [this.mic, this.webcam]) entry?.producer.track?.stop();
+    this._sendTransport?.close();
+    this._recvTransport?.close();
+    this._sendTransport = null;
+    this._recvTransport = null;
+    this.mic = null;
+    this.webcam = null;
+    this.consumers.clear();
+    this.peers.clear();
+    this.activeSpeakerId = null;
+    this.transportStates = { send: 'new', recv: 'new' };
+    this._changed();
+  }
+
+  _peerName(peerId) {
+    return this.peers.get(peerId)?.displayName ?? peerId;
+  }
+
+  _setState(state) {
+    if (this.state === state) return;
+    this.state = state;
+    this.dispatchEvent(new CustomEvent('state', { detail: state }));
+  }
+
+  _changed() {
+    this.dispatchEvent(new CustomEvent('change'));
+  }
+
+  /** Reports a problem to the page; errors with the same key replace each other on screen. */
+  _error(message, sticky = false, key = null) {
+    this.lastError = message;
+    console.error(`[akkasfu] ${message}`);
+    this.dispatchEvent(new CustomEvent('error', { detail: { message, sticky, key } }));
+  }
+}
+
+export { mediasoupClient };
