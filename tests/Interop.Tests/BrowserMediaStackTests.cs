@@ -6,6 +6,8 @@ using Xunit.Abstractions;
 
 namespace AkkaSfu.Interop.Tests;
 
+using AkkaSfu.Tests.Browser;
+
 /// <summary>Headless Chromium with a fake camera and microphone against a peer built only from src/Media:
 /// ICE-lite, DTLS (we are the server), SRTP both ways. Our side must decrypt the browser's audio and video,
 /// and the browser must decode its own video sent back by us under a new SSRC.</summary>

@@ -1,6 +1,6 @@
 using Microsoft.Playwright;
 
-namespace AkkaSfu.Interop.Tests;
+namespace AkkaSfu.Tests.Browser;
 
 /// <summary>Launches Debian's chromium (never a downloaded browser) headless with fake media, a fresh profile
 /// and the flags our WebRTC tests need.</summary>

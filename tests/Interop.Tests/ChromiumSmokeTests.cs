@@ -1,5 +1,7 @@
 namespace AkkaSfu.Interop.Tests;
 
+using AkkaSfu.Tests.Browser;
+
 public class ChromiumSmokeTests
 {
     [Fact]

@@ -33,7 +33,7 @@ public sealed partial class RoomActor
                     var producing = Bool(data, "producing");
                     var consuming = Bool(data, "consuming");
                     var transportId = Guid.NewGuid().ToString();
-                    Run(peer, id, () => _router.Router.Ask<WebRtcTransportCreated>(new CreateWebRtcTransport(transportId, Self), AskTimeout), t =>
+                    Run(peer, id, () => _router.Router.Ask<WebRtcTransportCreated>(new CreateWebRtcTransport(transportId, _self), AskTimeout), t =>
                     {
                         peer.Transports[t.TransportId] = new TransportEntry(t.Transport, producing, consuming);
                         Respond(peer, id, new { id = t.TransportId, iceParameters = t.IceParameters, iceCandidates = t.IceCandidates, dtlsParameters = t.DtlsParameters });
@@ -191,7 +191,7 @@ public sealed partial class RoomActor
         var appData = data.TryGetProperty("appData", out var a) && a.ValueKind == JsonValueKind.Object ? (JsonObject)JsonNode.Parse(a.GetRawText())! : new JsonObject();
         appData["peerId"] = peer.Id;
         var producerId = Guid.NewGuid().ToString();
-        Run(peer, id, () => transport.Ref.Ask<ProducerCreated>(new Produce(producerId, kind, rtp, Listener: Self), AskTimeout), p =>
+        Run(peer, id, () => transport.Ref.Ask<ProducerCreated>(new Produce(producerId, kind, rtp, Listener: _self), AskTimeout), p =>
         {
             var entry = new ProducerEntry(p.Producer, kind, appData);
             peer.Producers[p.ProducerId] = entry;
@@ -208,7 +208,7 @@ public sealed partial class RoomActor
         if (transport is null) return;
         var transportId = consumerPeer.Transports.First(kv => kv.Value == transport).Key;
         var consumerId = Guid.NewGuid().ToString();
-        var request = new Consume(transportId, consumerId, producerId, caps, Paused: true, Listener: Self);
+        var request = new Consume(transportId, consumerId, producerId, caps, Paused: true, Listener: _self);
         Run(consumerPeer, -1, () => _router.Router.Ask<ConsumerCreated>(request, AskTimeout), c =>
         {
             consumerPeer.Consumers[c.ConsumerId] = new ConsumerEntry(c.Consumer, producerId);

@@ -49,6 +49,7 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash, IWith
     private readonly string _roomId;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, Peer> _peers = new();
+    private readonly IActorRef _self;
     private RouterCreated _router = null!;
     private long _nextServerRequestId = Random.Shared.Next(1, 1_000_000);
 
@@ -58,6 +59,7 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash, IWith
     public RoomActor(string roomId, IActorRef workers)
     {
         _roomId = roomId;
+        _self = Self; // for tasks started by requests: Self is only valid on the actor's own thread
         workers.Ask<RouterCreated>(new CreateRouter(Guid.NewGuid().ToString(), Listener: Self), AskTimeout)
             .PipeTo(Self, failure: e => new Status.Failure(e));
         Receive<RouterCreated>(r =>
@@ -160,7 +162,7 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash, IWith
     /// answers the request) back on it, or answers the error.</summary>
     private void Run<T>(Peer peer, long requestId, Func<Task<T>> work, Action<T> commit)
     {
-        var self = Self;
+        var self = _self;
         Task.Run(work).ContinueWith(t =>
         {
             var error = t.Exception?.GetBaseException();
