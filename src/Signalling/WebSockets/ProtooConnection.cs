@@ -51,6 +51,10 @@ public sealed class ProtooConnection : IPeerConnection
         {
             log.LogDebug("peer {PeerId} socket ended: {Message}", peerId, e.Message);
         }
+        catch (Exception e)
+        {
+            log.LogError(e, "peer {PeerId}: socket failed", peerId);
+        }
         finally
         {
             rooms.Tell(roomId, new PeerDisconnected(peerId, connection));
@@ -69,7 +73,11 @@ public sealed class ProtooConnection : IPeerConnection
             while (_socket.State == WebSocketState.Open)
             {
                 var result = await _socket.ReceiveAsync(buffer, ct);
-                if (result.MessageType == WebSocketMessageType.Close) break;
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    Close((int)WebSocketCloseStatus.NormalClosure, ""); // complete the client's close handshake
+                    break;
+                }
                 if (!tooBig)
                 {
                     if (message.WrittenCount + result.Count > Protoo.MaxMessageBytes) tooBig = true;
@@ -101,14 +109,15 @@ public sealed class ProtooConnection : IPeerConnection
         {
             await foreach (var (text, code, reason) in _out.Reader.ReadAllAsync(ct))
             {
-                if (_socket.State != WebSocketState.Open) break;
                 if (text is not null)
                 {
+                    if (_socket.State != WebSocketState.Open) break;
                     await _socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, ct);
                 }
                 else
                 {
-                    await _socket.CloseAsync((WebSocketCloseStatus)code, reason, ct);
+                    if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                        await _socket.CloseAsync((WebSocketCloseStatus)code, reason, ct);
                     break;
                 }
             }

@@ -1,0 +1,89 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+
+namespace AkkaSfu.Signalling.Tests.Protoo;
+
+/// <summary>A minimal protoo client over ClientWebSocket, for protocol tests without a browser.</summary>
+public sealed class ProtooClient : IAsyncDisposable
+{
+    private readonly ClientWebSocket _ws = new();
+    private readonly Channel<JsonNode> _incoming = Channel.CreateUnbounded<JsonNode>();
+    private Task? _reader;
+    private int _nextId = 1;
+
+    public WebSocketCloseStatus? CloseStatus => _ws.CloseStatus;
+
+    public static async Task<ProtooClient> ConnectAsync(Uri server, string roomId, string peerId)
+    {
+        var c = new ProtooClient();
+        c._ws.Options.AddSubProtocol("protoo");
+        var uri = new UriBuilder(server) { Scheme = "ws", Query = $"roomId={roomId}&peerId={peerId}" }.Uri;
+        await c._ws.ConnectAsync(uri, CancellationToken.None);
+        c._reader = c.ReadAsync();
+        return c;
+    }
+
+    private async Task ReadAsync()
+    {
+        var buffer = new byte[1 << 20];
+        try
+        {
+            while (_ws.State == WebSocketState.Open)
+            {
+                var n = 0;
+                ValueWebSocketReceiveResult r;
+                do
+                {
+                    r = await _ws.ReceiveAsync(buffer.AsMemory(n), CancellationToken.None);
+                    n += r.Count;
+                } while (!r.EndOfMessage);
+                if (r.MessageType == WebSocketMessageType.Close) break;
+                _incoming.Writer.TryWrite(JsonNode.Parse(buffer.AsSpan(0, n))!);
+            }
+        }
+        catch (WebSocketException) { }
+        _incoming.Writer.TryComplete();
+    }
+
+    public Task SendRawAsync(string text) => _ws.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
+
+    /// <summary>Sends a request and returns its response (notifications and server requests met on the way are kept).</summary>
+    public async Task<JsonNode> RequestAsync(string method, object? data = null)
+    {
+        var id = _nextId++;
+        await SendRawAsync(JsonSerializer.Serialize(new { request = true, id, method, data = data ?? new { } }));
+        return await NextAsync(m => m["response"]?.GetValue<bool>() == true && m["id"]?.GetValue<int>() == id);
+    }
+
+    private readonly List<JsonNode> _kept = new();
+
+    /// <summary>The next message matching <paramref name="match"/> (earlier non-matching ones are kept for later).</summary>
+    public async Task<JsonNode> NextAsync(Func<JsonNode, bool> match, int timeoutMs = 10_000)
+    {
+        var kept = _kept.FirstOrDefault(match);
+        if (kept is not null) { _kept.Remove(kept); return kept; }
+        using var cts = new CancellationTokenSource(timeoutMs);
+        while (true)
+        {
+            var m = await _incoming.Reader.ReadAsync(cts.Token);
+            if (match(m)) return m;
+            _kept.Add(m);
+        }
+    }
+
+    public Task<JsonNode> NotificationAsync(string method, int timeoutMs = 10_000) =>
+        NextAsync(m => m["notification"]?.GetValue<bool>() == true && m["method"]?.GetValue<string>() == method, timeoutMs);
+
+    /// <summary>Waits for the server to close the socket.</summary>
+    public async Task ClosedAsync(int timeoutMs = 10_000) => await _reader!.WaitAsync(TimeSpan.FromMilliseconds(timeoutMs));
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_ws.State == WebSocketState.Open)
+            await _ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+        _ws.Dispose();
+    }
+}
