@@ -1,0 +1,309 @@
+using System.Buffers.Binary;
+using AkkaSfu.Media.Net;
+using AkkaSfu.Media.Rtcp;
+using AkkaSfu.Media.Rtp;
+using AkkaSfu.Media.Srtp;
+
+namespace AkkaSfu.LoadGen;
+
+/// <summary>All media of a run on two threads: one receive thread (poll + recvmmsg over every socket, then demux,
+/// SRTP unprotect and probe accounting inline) and one sender thread (ICE ticks, paced RTP of every producer,
+/// RRs and NACKs). Buffers are per thread and reused: nothing is allocated per packet.</summary>
+public sealed class MediaEngine : IDisposable
+{
+    private readonly DatagramBatchPool _pool = new();
+    private readonly UdpReceiver _receiver;
+    private readonly Thread _sender;
+    private readonly object _gate = new();
+    private volatile MediaTransport[] _transports = [];
+    private volatile bool _stopping;
+    private volatile bool _measuring;
+    private readonly Histogram _latency = new();
+
+    /// <summary>How often each receiving transport sends an RR (ms).</summary>
+    public int RtcpIntervalMs { get; init; } = 1000;
+    /// <summary>Send NACKs for gaps in consumer RTP sequences.</summary>
+    public bool Nack { get; init; } = true;
+
+    public MediaEngine()
+    {
+        _receiver = new UdpReceiver("lg-recv", _pool, OnBatch, pollTimeoutMs: 20);
+        _sender = new Thread(SendLoop) { Name = "lg-send", IsBackground = true };
+        _sender.Start();
+    }
+
+    /// <summary>Latency samples of the measurement window (read after <see cref="StopMeasuring"/>).</summary>
+    public Histogram Latency => _latency;
+    /// <summary>Packets seen late because the sender thread could not keep up (skipped slots).</summary>
+    public long SenderLagSkips;
+    /// <summary>Receive-thread CPU and sender-thread CPU are part of the process CPU; the kernel thread ids help attribute.</summary>
+    public long SendLoops;
+
+    /// <summary>Adds a transport: its socket joins the receive set, the sender thread starts ticking it.</summary>
+    public void Add(MediaTransport t)
+    {
+        lock (_gate) _transports = [.. _transports, t];
+        _receiver.Add(t.Socket);
+    }
+
+    /// <summary>Every transport added so far.</summary>
+    public IReadOnlyList<MediaTransport> Transports => _transports;
+
+    /// <summary>Starts recording latency (clears earlier samples on the receive thread's next batch).</summary>
+    public void StartMeasuring() { _clearRequested = true; _measuring = true; }
+    /// <summary>Stops recording latency.</summary>
+    public void StopMeasuring() => _measuring = false;
+    private volatile bool _clearRequested;
+
+    // ---------------- receive thread ----------------
+
+    private void OnBatch(DatagramBatch batch)
+    {
+        if (_clearRequested) { _latency.Clear(); _clearRequested = false; }
+        long nowUs = Clock.NowUs;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (batch.Socket(i).Owner is MediaTransport t) OnDatagram(t, batch.Datagram(i), nowUs);
+        }
+        batch.Release();
+    }
+
+    private void OnDatagram(MediaTransport t, Span<byte> d, long nowUs)
+    {
+        switch (Rfc7983.Classify(d))
+        {
+            case PacketKind.Stun: t.OnStun(d, nowUs / 1000); return;
+            case PacketKind.Dtls: t.DtlsIn++; t.Dtls?.Feed(d); return;
+            case PacketKind.Rtp: OnRtp(t, d, nowUs); return;
+            case PacketKind.Rtcp: OnRtcp(t, d, nowUs); return;
+            default: t.Malformed++; return;
+        }
+    }
+
+    private void OnRtp(MediaTransport t, Span<byte> d, long nowUs)
+    {
+        int len = d.Length;
+        if (t.IsWebRtc || t.RecvSrtp is not null)
+        {
+            var srtp = t.RecvSrtp;
+            if (srtp is null) { t.SrtpErrors++; return; }
+            if (srtp.UnprotectRtp(d, out len) != SrtpError.None) { t.SrtpErrors++; return; }
+        }
+        if (RtpPacket.TryParse(d[..len], out var p) != RtpParseError.None) { t.Malformed++; return; }
+        t.RtpIn++;
+        t.RtpBytesIn += len;
+        if (!t.Consumers.TryGetValue(p.Ssrc, out var c)) { t.UnknownSsrc++; return; }
+        var payload = p.Payload;
+        bool rtx = c.RtxSsrc == p.Ssrc;
+        ushort seq = p.SequenceNumber;
+        if (rtx)
+        {
+            if (payload.Length < 2) { c.PaddingOnly++; return; } // RTX padding probes
+            seq = BinaryPrimitives.ReadUInt16BigEndian(payload);
+            payload = payload[2..];
+            c.RtxPackets++;
+        }
+        if (payload.IsEmpty) { c.PaddingOnly++; return; }
+        c.Packets++;
+        c.Bytes += len;
+        TrackOuterSeq(c, seq, rtx);
+        if (Probe.TryRead(payload, out var probe) != ProbeError.None || probe.Encoding >= 3) { c.Foreign++; return; }
+        if (c.FirstPacketUs == 0) c.FirstPacketUs = nowUs;
+        var verdict = c.Trackers[probe.Encoding].Add(probe.Seq);
+        c.Sources[probe.Encoding] ??= Registry.Find(probe.StreamId);
+        c.LastEncoding = probe.Encoding;
+        if (rtx && verdict == SeqVerdict.Reordered) c.Recovered++;
+        if (_measuring && !rtx && verdict == SeqVerdict.InOrder) _latency.Add(nowUs - probe.SendUs);
+    }
+
+    private void TrackOuterSeq(ConsumerStream c, ushort seq, bool rtx)
+    {
+        var u = c.Unwrap.HasValue ? c.Unwrap.PeekUnwrap(seq) : seq;
+        if (c.FirstSeq < 0) { c.Unwrap.Unwrap(seq); c.FirstSeq = c.MaxSeq = u; c.SeqReceived++; return; }
+        if (u > c.MaxSeq)
+        {
+            c.Unwrap.Unwrap(seq);
+            var gap = u - c.MaxSeq - 1;
+            if (Nack && !rtx && gap is > 0 and < 64 && c.RtxSsrc is not null)
+                for (var s = c.MaxSeq + 1; s < u; s++) c.NackQueue.Enqueue((ushort)s);
+            c.MaxSeq = u;
+        }
+        c.SeqReceived++;
+    }
+
+    private static void OnRtcp(MediaTransport t, Span<byte> d, long nowUs)
+    {
+        int len = d.Length;
+        if (t.IsWebRtc || t.RecvSrtp is not null)
+        {
+            var srtp = t.RecvSrtp;
+            if (srtp is null) { t.SrtpErrors++; return; }
+            if (srtp.UnprotectRtcp(d, out len) != SrtpError.None) { t.SrtpErrors++; return; }
+        }
+        t.RtcpIn++;
+        foreach (var h in new RtcpCompoundReader(d[..len]))
+        {
+            if (h.PacketType == RtcpPacketType.PayloadFeedback && h.Fmt == RtcpPli.Fmt
+                && RtcpPli.TryParse(h.Packet, out var pli) == RtcpError.None)
+                RequestKeyFrame(t, pli.MediaSsrc, countPli: true);
+            else if (h.PacketType == RtcpPacketType.PayloadFeedback && h.Fmt == RtcpFir.Fmt
+                && RtcpFir.TryParse(h.Packet, out var fir) == RtcpError.None)
+                for (var i = 0; i < fir.EntryCount; i++) RequestKeyFrame(t, fir.GetEntry(i).Ssrc, countPli: true);
+            else if (h.PacketType == RtcpPacketType.RtpFeedback && h.Fmt == RtcpNack.Fmt
+                && RtcpNack.TryParse(h.Packet, out var nack) == RtcpError.None)
+            {
+                foreach (var s in t.Producers) if (s.Ssrc == nack.MediaSsrc) s.NacksReceived++;
+            }
+            else if (h.PacketType == RtcpPacketType.SenderReport && RtcpSenderReport.TryParse(h.Packet, out var sr) == RtcpError.None)
+            {
+                if (t.Consumers.TryGetValue(sr.Ssrc, out var c))
+                {
+                    c.LastSrCompact = RtcpNtp.ToCompact(sr.Info.NtpTimestamp);
+                    c.LastSrArrivalUs = nowUs;
+                }
+            }
+        }
+    }
+
+    private static void RequestKeyFrame(MediaTransport t, uint ssrc, bool countPli)
+    {
+        foreach (var s in t.Producers)
+        {
+            if (s.Ssrc != ssrc || s.Kind != MediaKind.Video) continue;
+            s.KeyFrameRequested = true;
+            if (countPli) s.PlisReceived++;
+        }
+    }
+
+    // ---------------- sender thread ----------------
+
+    private void SendLoop()
+    {
+        var buf = new byte[1600];
+        var blocks = new RtcpReportBlock[31];
+        var nacks = new ushort[64];
+        long nextRtcpUs = 0, nextNackUs = 0;
+        while (!_stopping)
+        {
+            long nowUs = Clock.NowUs;
+            var all = _transports;
+            bool rtcpDue = nowUs >= nextRtcpUs, nackDue = nowUs >= nextNackUs;
+            foreach (var t in all)
+            {
+                if (t.Ice is not null) t.TickIce(nowUs / 1000, buf);
+                if (!t.Ready) continue;
+                if (t.Sending) SendMedia(t, nowUs, buf);
+                if (rtcpDue && !t.Consumers.IsEmpty) SendReports(t, nowUs, buf, blocks);
+                if (nackDue && Nack && !t.Consumers.IsEmpty) SendNacks(t, buf, nacks);
+            }
+            if (rtcpDue) nextRtcpUs = nowUs + RtcpIntervalMs * 1000L;
+            if (nackDue) nextNackUs = nowUs + 20_000;
+            SendLoops++;
+            Thread.Sleep(1);
+        }
+    }
+
+    private void SendMedia(MediaTransport t, long nowUs, byte[] buf)
+    {
+        foreach (var s in t.Producers)
+        {
+            if (s.NextDueUs == 0) s.NextDueUs = nowUs;
+            if (nowUs - s.NextDueUs > 200_000)
+            {
+                // Fell behind by more than 200 ms (machine overloaded): skip, do not burst.
+                var skip = (nowUs - s.NextDueUs) / s.IntervalUs;
+                s.NextDueUs += skip * s.IntervalUs;
+                SenderLagSkips += skip;
+            }
+            while (s.NextDueUs <= nowUs)
+            {
+                s.NextDueUs += s.IntervalUs;
+                int n = s.WriteNext(buf.AsSpan(0, buf.Length - SrtpSession.MaxTrailer), nowUs);
+                if (n <= 0) continue;
+                if (t.SendSrtp is { } srtp && srtp.ProtectRtp(buf, n, out n) != SrtpError.None) continue;
+                if (t.Send(buf.AsSpan(0, n))) { t.RtpOut++; t.RtpBytesOut += n; }
+            }
+        }
+    }
+
+    private static void SendReports(MediaTransport t, long nowUs, byte[] buf, RtcpReportBlock[] blocks)
+    {
+        int count = 0;
+        foreach (var (ssrc, c) in t.Consumers)
+        {
+            if (ssrc != c.Ssrc || c.FirstSeq < 0) continue;
+            long expected = c.MaxSeq - c.FirstSeq + 1, received = c.SeqReceived;
+            long lost = expected - received;
+            long dExp = expected - c.PrevExpected, dRec = received - c.PrevReceived;
+            c.PrevExpected = expected; c.PrevReceived = received;
+            byte fraction = dExp <= 0 || dRec >= dExp ? (byte)0 : (byte)Math.Min(255, (dExp - dRec) * 256 / dExp);
+            uint dlsr = c.LastSrArrivalUs == 0 ? 0 : (uint)((nowUs - c.LastSrArrivalUs) * 65536 / 1_000_000);
+            blocks[count++] = new RtcpReportBlock(c.Ssrc, fraction, (int)Math.Clamp(lost, -0x800000, 0x7FFFFF),
+                (uint)c.MaxSeq, 0, c.LastSrCompact, c.LastSrCompact == 0 ? 0 : dlsr);
+            if (count == blocks.Length) { SendRr(t, buf, blocks.AsSpan(0, count)); count = 0; }
+        }
+        if (count > 0) SendRr(t, buf, blocks.AsSpan(0, count));
+    }
+
+    private static void SendRr(MediaTransport t, byte[] buf, ReadOnlySpan<RtcpReportBlock> blocks)
+    {
+        int n = RtcpReceiverReport.Write(buf, t.RtcpSsrc, blocks);
+        SendRtcp(t, buf, n);
+    }
+
+    private static void SendNacks(MediaTransport t, byte[] buf, ushort[] seqs)
+    {
+        foreach (var (ssrc, c) in t.Consumers)
+        {
+            if (ssrc != c.Ssrc || c.NackQueue.IsEmpty) continue;
+            int n = 0;
+            while (n < seqs.Length && c.NackQueue.TryDequeue(out var s)) seqs[n++] = s;
+            if (n == 0) continue;
+            Array.Sort(seqs, 0, n);
+            int len = RtcpNack.Write(buf, t.RtcpSsrc, c.Ssrc, seqs.AsSpan(0, n));
+            if (len > 0) { SendRtcp(t, buf, len); c.NacksSent++; }
+        }
+    }
+
+    private static void SendRtcp(MediaTransport t, byte[] buf, int n)
+    {
+        if (n <= 0) return;
+        if (t.SendSrtp is { } srtp && srtp.ProtectRtcp(buf, n, out n) != SrtpError.None) return;
+        if (t.Send(buf.AsSpan(0, n))) t.RtcpOut++;
+    }
+
+    /// <summary>Stops both threads and closes every socket.</summary>
+    public void Dispose()
+    {
+        _stopping = true;
+        _sender.Join(2000);
+        foreach (var t in _transports) t.Close();
+        _receiver.Dispose();
+    }
+}
+
+/// <summary>Process-wide map from probe stream id to the producer stream (receivers use it to know what was sent).</summary>
+public static class Registry
+{
+    private static volatile ProducerStream?[] s_streams = new ProducerStream?[1024];
+    private static readonly object Gate = new();
+
+    /// <summary>Registers a stream (setup time).</summary>
+    public static void Add(ProducerStream s)
+    {
+        lock (Gate)
+        {
+            var arr = s_streams;
+            if (s.StreamId >= arr.Length) { Array.Resize(ref arr, (int)Math.Max(arr.Length * 2, s.StreamId + 1)); }
+            arr[s.StreamId] = s;
+            s_streams = arr;
+        }
+    }
+
+    /// <summary>The stream with that id, or null.</summary>
+    public static ProducerStream? Find(uint id)
+    {
+        var arr = s_streams;
+        return id < arr.Length ? arr[id] : null;
+    }
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Net;
+
+namespace AkkaSfu.LoadGen;
+
+/// <summary>Which server API the generator drives.</summary>
+public enum Mode : byte
+{
+    /// <summary>protoo WebSocket + WebRTC transports (ICE, DTLS, SRTP) like a browser.</summary>
+    WebRtc,
+    /// <summary>Broadcaster HTTP API (spec §7) with plain RTP transports.</summary>
+    Plain,
+}
+
+/// <summary>One run's settings (command line: see README.md).</summary>
+public sealed record LoadGenOptions
+{
+    public Uri Server { get; init; } = new("http://127.0.0.1:3000");
+    public Mode Mode { get; init; } = Mode.WebRtc;
+    /// <summary>Peers per room.</summary>
+    public int Peers { get; init; } = 4;
+    public int Rooms { get; init; } = 1;
+    public double DurationSec { get; init; } = 10;
+    /// <summary>Seconds after setup before the measurement window (latency) starts.</summary>
+    public double WarmupSec { get; init; } = 1;
+    public bool Audio { get; init; } = true;
+    public bool Video { get; init; } = true;
+    /// <summary>Total video bitrate per peer (all simulcast encodings together), kbit/s.</summary>
+    public int VideoKbps { get; init; } = 1000;
+    /// <summary>Video packets per second per peer (0: bitrate / 1100-byte payloads).</summary>
+    public int VideoPps { get; init; }
+    public int Fps { get; init; } = 30;
+    /// <summary>Three simulcast encodings r0/r1/r2 (1/7, 2/7, 4/7 of the bitrate).</summary>
+    public bool Simulcast { get; init; }
+    /// <summary>Plain mode: SRTP on the plain transports (spec §7 AkkaSfu extension).</summary>
+    public bool PlainSrtp { get; init; }
+    /// <summary>Send NACKs for gaps (as a browser does).</summary>
+    public bool Nack { get; init; } = true;
+    public IPAddress LocalIp { get; init; } = IPAddress.Loopback;
+    /// <summary>Server process to measure (0: find the one listening on the server's port).</summary>
+    public int ServerPid { get; init; }
+    public string RoomPrefix { get; init; } = "lg";
+    /// <summary>Peers being set up at once.</summary>
+    public int SetupConcurrency { get; init; } = 4;
+    /// <summary>No progress display (tests, pipes).</summary>
+    public bool Quiet { get; init; }
+    /// <summary>Append each run's JSON line to this file too.</summary>
+    public string? OutFile { get; init; }
+    /// <summary>Sweep: "peers=2..40:2" (P per room, one room) or "rooms=1..20" (R rooms of --peers).</summary>
+    public string? Sweep { get; init; }
+    /// <summary>Sweep stops after a run above this loss (%).</summary>
+    public double LossThresholdPct { get; init; } = 1.0;
+    /// <summary>Sweep plot file (PNG).</summary>
+    public string Plot { get; init; } = "loadgen-sweep.png";
+
+    /// <summary>Producers per peer (audio + video encodings counted as one producer each track).</summary>
+    public int ProducersPerPeer => (Audio ? 1 : 0) + (Video ? 1 : 0);
+
+    /// <summary>Video packets per second (after the automatic default).</summary>
+    public int EffectiveVideoPps => VideoPps > 0 ? VideoPps : Math.Max(Fps, (int)Math.Ceiling(VideoKbps * 1000.0 / 8 / 1100));
+
+    public static string Usage => """
+        AkkaSfu.LoadGen [options]
+          --server URL           server base (default http://127.0.0.1:3000)
+          --mode webrtc|plain    protoo + WebRTC (default) or broadcaster HTTP API + plain RTP
+          --peers P  --rooms R   P peers in each of R rooms (default 4 x 1)
+          --duration S           measured seconds (default 10); --warmup S (default 1)
+          --video-kbps K         video bitrate per peer (default 1000); --video-pps N; --fps F (30)
+          --simulcast            3 encodings r0/r1/r2 with RIDs
+          --no-audio | --no-video | --no-nack
+          --plain-srtp           plain mode: SRTP on plain transports (AkkaSfu extension)
+          --server-pid PID       server process to measure (default: the one listening on the port)
+          --local-ip IP          address to bind (default 127.0.0.1)
+          --setup-concurrency N  peers set up at once (default 4)
+          --out FILE             append JSON lines to FILE
+          --sweep peers=2..40:2 | rooms=1..20:1   increasing runs until loss > --loss-threshold (default 1 %)
+          --plot FILE.png        sweep plot (default loadgen-sweep.png)
+          --quiet                no progress display
+        """;
+
+    /// <summary>Parses the command line; throws ArgumentException with a readable message.</summary>
+    public static LoadGenOptions Parse(string[] args)
+    {
+        var o = new LoadGenOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            int Int() => int.Parse(Next(), CultureInfo.InvariantCulture);
+            double Dbl() => double.Parse(Next(), CultureInfo.InvariantCulture);
+            o = args[i] switch
+            {
+                "--server" => o with { Server = new Uri(Next()) },
+                "--mode" => o with { Mode = Next().ToLowerInvariant() switch { "webrtc" => Mode.WebRtc, "plain" => Mode.Plain, var m => throw new ArgumentException($"unknown mode {m}") } },
+                "--peers" => o with { Peers = Int() },
+                "--rooms" => o with { Rooms = Int() },
+                "--duration" => o with { DurationSec = Dbl() },
+                "--warmup" => o with { WarmupSec = Dbl() },
+                "--video-kbps" => o with { VideoKbps = Int() },
+                "--video-pps" => o with { VideoPps = Int() },
+                "--fps" => o with { Fps = Int() },
+                "--simulcast" => o with { Simulcast = true },
+                "--no-audio" => o with { Audio = false },
+                "--no-video" => o with { Video = false },
+                "--no-nack" => o with { Nack = false },
+                "--plain-srtp" => o with { PlainSrtp = true },
+                "--server-pid" => o with { ServerPid = Int() },
+                "--local-ip" => o with { LocalIp = IPAddress.Parse(Next()) },
+                "--room-prefix" => o with { RoomPrefix = Next() },
+                "--setup-concurrency" => o with { SetupConcurrency = Int() },
+                "--out" => o with { OutFile = Next() },
+                "--sweep" => o with { Sweep = Next() },
+                "--loss-threshold" => o with { LossThresholdPct = Dbl() },
+                "--plot" => o with { Plot = Next() },
+                "--quiet" => o with { Quiet = true },
+                var a => throw new ArgumentException($"unknown option {a}"),
+            };
+        }
+        if (o.Peers < 1 || o.Rooms < 1) throw new ArgumentException("--peers and --rooms must be >= 1");
+        if (!o.Audio && !o.Video) throw new ArgumentException("nothing to send: --no-audio and --no-video");
+        return o;
+    }
+}
