@@ -1,0 +1,112 @@
+using AkkaSfu.LoadGen;
+
+namespace AkkaSfu.Signalling.Tests.LoadGen;
+
+/// <summary>The generator's own accounting: probe trailer, sequence tracker, histogram, sweep spec, options.</summary>
+public sealed class LoadGenPartsTests
+{
+    [Fact]
+    public void Probe_round_trips_at_the_end_of_a_payload()
+    {
+        var payload = new byte[100];
+        payload[0] = 0x10;
+        new Probe(77, 2, 123456, 987654321).WriteTo(payload);
+        Assert.Equal(ProbeError.None, Probe.TryRead(payload, out var p));
+        Assert.Equal(new Probe(77, 2, 123456, 987654321), p);
+        Assert.Equal(0x10, payload[0]); // codec header untouched
+    }
+
+    [Theory]
+    [InlineData(0, ProbeError.TooShort)]
+    [InlineData(19, ProbeError.TooShort)]
+    [InlineData(20, ProbeError.BadMagic)]
+    [InlineData(200, ProbeError.BadMagic)]
+    public void Probe_rejects_short_or_foreign_payloads(int length, ProbeError expected)
+    {
+        Assert.Equal(expected, Probe.TryRead(new byte[length], out _));
+    }
+
+    [Fact]
+    public void SeqTracker_counts_loss_reorder_and_duplicates()
+    {
+        var t = new SeqTracker();
+        Assert.Equal(SeqVerdict.InOrder, t.Add(10));
+        Assert.Equal(SeqVerdict.InOrder, t.Add(11));
+        Assert.Equal(SeqVerdict.InOrder, t.Add(14));   // 12, 13 missing
+        Assert.Equal(SeqVerdict.Reordered, t.Add(12)); // late
+        Assert.Equal(SeqVerdict.Duplicate, t.Add(12));
+        Assert.Equal(SeqVerdict.Duplicate, t.Add(14));
+        Assert.Equal(SeqVerdict.TooOld, t.Add(5));     // before the first arrival
+        Assert.Equal(4, t.Unique);
+        Assert.Equal(1, t.Lost(lastSent: -1));        // 13
+        Assert.Equal(3, t.Lost(lastSent: 16));        // 13, 15, 16 (tail)
+        Assert.Equal(7, t.Expected(lastSent: 16));
+        Assert.Equal(1, t.Reordered);
+        Assert.Equal(2, t.Duplicates);
+    }
+
+    [Fact]
+    public void SeqTracker_window_forgets_slots_it_moved_past()
+    {
+        var t = new SeqTracker();
+        t.Add(0);
+        t.Add(65_536);  // same slot as 0, a whole window later
+        Assert.Equal(SeqVerdict.TooOld, t.Add(0));
+        Assert.Equal(SeqVerdict.Reordered, t.Add(65_535 + 1 - 1)); // 65 535: slot was cleared by the jump
+        Assert.Equal(65_537 - 3, t.Lost(-1));
+    }
+
+    [Fact]
+    public void Histogram_percentiles()
+    {
+        var h = new Histogram();
+        Assert.Equal(-1, h.Percentile(50));
+        for (var i = 1; i <= 100; i++) h.Add(i * 100); // 100 µs .. 10 ms
+        Assert.InRange(h.Percentile(50), 5_000, 5_010);
+        Assert.InRange(h.Percentile(99), 9_900, 9_910);
+        Assert.Equal(10_000, h.MaxUs);
+        h.Add(2_000_000);
+        Assert.Equal(2_000_000, h.Percentile(100));
+    }
+
+    [Theory]
+    [InlineData("peers=2..10:4", "peers", new[] { 2, 6, 10 })]
+    [InlineData("rooms=1..3", "rooms", new[] { 1, 2, 3 })]
+    public void Sweep_spec_parses(string spec, string axis, int[] values)
+    {
+        var (a, v) = Sweep.ParseSpec(spec);
+        Assert.Equal(axis, a);
+        Assert.Equal(values, v);
+    }
+
+    [Theory]
+    [InlineData("peers")]
+    [InlineData("workers=1..2")]
+    [InlineData("peers=5..2")]
+    [InlineData("peers=1-4")]
+    public void Sweep_spec_rejects_bad_input(string spec) => Assert.Throws<ArgumentException>(() => Sweep.ParseSpec(spec));
+
+    [Fact]
+    public void Options_parse_and_reject()
+    {
+        var o = LoadGenOptions.Parse(["--server", "http://h:1", "--peers", "7", "--rooms", "3", "--simulcast", "--mode", "plain", "--no-audio", "--video-kbps", "500"]);
+        Assert.Equal(7, o.Peers);
+        Assert.Equal(3, o.Rooms);
+        Assert.True(o.Simulcast);
+        Assert.Equal(Mode.Plain, o.Mode);
+        Assert.Equal(1, o.ProducersPerPeer);
+        Assert.Equal(57, o.EffectiveVideoPps); // 500 kbps / 1100-byte payloads
+        Assert.Throws<ArgumentException>(() => LoadGenOptions.Parse(["--bogus"]));
+        Assert.Throws<ArgumentException>(() => LoadGenOptions.Parse(["--no-audio", "--no-video"]));
+    }
+
+    [Fact]
+    public void Result_json_round_trips()
+    {
+        var r = new RunResult { Mode = "webrtc", Peers = 4, LossPct = 0.5, FailedStage = "ice", Error = "x" };
+        var line = r.ToJson();
+        Assert.DoesNotContain('\n', line);
+        Assert.Contains("\"failedStage\":\"ice\"", line);
+        Assert.Equal(r, RunResult.FromJson(line));
+    }
+}

@@ -1,0 +1,72 @@
+using AkkaSfu.LoadGen;
+using Xunit.Abstractions;
+
+namespace AkkaSfu.Signalling.Tests.LoadGen;
+
+/// <summary>The load generator against the real server (one worker): a few peers for a few seconds must get
+/// every consumer, media on each, and lose nothing. Correctness only: no timing assertions.</summary>
+public sealed class LoadGenSmokeTests(ITestOutputHelper output)
+{
+    private static LoadGenOptions Options(ServerProcess server) => new()
+    {
+        Server = server.BaseAddress, Peers = 3, Rooms = 1, DurationSec = 3, WarmupSec = 0.5,
+        VideoKbps = 300, Quiet = true, SetupConcurrency = 3,
+    };
+
+    private static Task<ServerProcess> StartServer() =>
+        ServerProcess.StartAsync(new Dictionary<string, string> { ["AKKASFU_WORKERS"] = "1" });
+
+    [Fact]
+    public async Task WebRtc_peers_see_all_consumers_with_zero_loss()
+    {
+        await using var server = await StartServer();
+        var r = await Runner.RunAsync(Options(server));
+        output.WriteLine(r.ToJson());
+
+        Assert.Null(r.Error);
+        Assert.Equal(3, r.Peers);
+        Assert.Equal(6, r.Producers);
+        Assert.Equal(12, r.ConsumersExpected); // 3 peers x 2 others x (audio + video)
+        Assert.Equal(12, r.Consumers);
+        Assert.Equal(12, r.ConsumersWithMedia);
+        Assert.True(r.Expected > 12 * 20, $"expected {r.Expected} probes");
+        Assert.Equal(0, r.Lost);
+        Assert.Equal(0, r.Duplicates);
+        Assert.Equal(0, r.SrtpErrors);
+        Assert.True(r.PacketsOutPerSec > 0 && r.PacketsInPerSec > 0);
+        // Every packet a producer sends goes to the 2 other peers.
+        Assert.InRange(r.PacketsOutPerSec / r.PacketsInPerSec, 1.5, 2.5);
+        Assert.True(r.KeyFramesSent >= 3, "each video producer starts with a key frame");
+        Assert.True(r.LatencyP50Ms > 0);
+        Assert.True(r.ServerPid > 0, "server process found by its port");
+    }
+
+    [Fact]
+    public async Task Simulcast_consumers_get_media_in_two_rooms()
+    {
+        await using var server = await StartServer();
+        var r = await Runner.RunAsync(Options(server) with { Peers = 2, Rooms = 2, Simulcast = true });
+        output.WriteLine(r.ToJson());
+
+        Assert.Null(r.Error);
+        Assert.Equal(8, r.Consumers); // 2 rooms x 2 peers x 1 other x 2
+        Assert.Equal(8, r.ConsumersWithMedia);
+        Assert.Equal(0, r.Lost);
+        Assert.Equal(0, r.SrtpErrors);
+    }
+
+    [Fact]
+    public async Task Server_down_fails_at_the_signalling_stage()
+    {
+        // A port nothing listens on: bind one, free it.
+        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        var r = await Runner.RunAsync(new LoadGenOptions { Server = new Uri($"http://127.0.0.1:{port}"), Peers = 2, DurationSec = 1, Quiet = true });
+
+        Assert.Equal("signalling", r.FailedStage);
+        Assert.Contains("cannot open", r.Error);
+        Assert.Equal(0, r.Consumers);
+    }
+}
