@@ -24,6 +24,11 @@ public sealed class MediaEngine : IDisposable
     public int RtcpIntervalMs { get; init; } = 1000;
     /// <summary>Send NACKs for gaps in consumer RTP sequences.</summary>
     public bool Nack { get; init; } = true;
+    /// <summary>Drop every Nth first transmission (emulated uplink loss); 0 = none.</summary>
+    public int UplinkDropEvery { get; init; }
+    /// <summary>Packets dropped by <see cref="UplinkDropEvery"/>.</summary>
+    public long UplinkDropped;
+    private long _sentCount;
 
     public MediaEngine()
     {
@@ -152,7 +157,12 @@ public sealed class MediaEngine : IDisposable
             else if (h.PacketType == RtcpPacketType.RtpFeedback && h.Fmt == RtcpNack.Fmt
                 && RtcpNack.TryParse(h.Packet, out var nack) == RtcpError.None)
             {
-                foreach (var s in t.Producers) if (s.Ssrc == nack.MediaSsrc) s.NacksReceived++;
+                foreach (var s in t.Producers)
+                {
+                    if (s.Ssrc != nack.MediaSsrc) continue;
+                    s.NacksReceived++;
+                    foreach (var seq in nack) s.NackRequests.Enqueue(seq);
+                }
             }
             else if (h.PacketType == RtcpPacketType.SenderReport && RtcpSenderReport.TryParse(h.Packet, out var sr) == RtcpError.None)
             {
@@ -208,6 +218,13 @@ public sealed class MediaEngine : IDisposable
         foreach (var s in t.Producers)
         {
             if (s.NextDueUs == 0) s.NextDueUs = nowUs;
+            while (s.NackRequests.TryDequeue(out var nacked))
+            {
+                int r = s.WriteRetransmission(nacked, buf.AsSpan(0, buf.Length - SrtpSession.MaxTrailer));
+                if (r <= 0) continue;
+                if (t.SendSrtp is { } rs && rs.ProtectRtp(buf, r, out r) != SrtpError.None) continue;
+                t.Send(buf.AsSpan(0, r));
+            }
             if (nowUs - s.NextDueUs > 200_000)
             {
                 // Fell behind by more than 200 ms (machine overloaded): skip, do not burst.
@@ -221,6 +238,7 @@ public sealed class MediaEngine : IDisposable
                 int n = s.WriteNext(buf.AsSpan(0, buf.Length - SrtpSession.MaxTrailer), nowUs);
                 if (n <= 0) continue;
                 if (t.SendSrtp is { } srtp && srtp.ProtectRtp(buf, n, out n) != SrtpError.None) continue;
+                if (UplinkDropEvery > 0 && ++_sentCount % UplinkDropEvery == 0) { UplinkDropped++; continue; }
                 if (t.Send(buf.AsSpan(0, n))) { t.RtpOut++; t.RtpBytesOut += n; }
             }
         }

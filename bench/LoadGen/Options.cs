@@ -36,6 +36,9 @@ public sealed record LoadGenOptions
     public bool PlainSrtp { get; init; }
     /// <summary>Send NACKs for gaps (as a browser does).</summary>
     public bool Nack { get; init; } = true;
+    /// <summary>Emulated uplink loss: drop every Nth first transmission of our producers (0 = none), to exercise
+    /// the server's NACKs and our retransmissions.</summary>
+    public int UplinkDropEvery { get; init; }
     public IPAddress LocalIp { get; init; } = IPAddress.Loopback;
     /// <summary>Server process to measure (0: find the one listening on the server's port).</summary>
     public int ServerPid { get; init; }
@@ -68,6 +71,7 @@ public sealed record LoadGenOptions
           --video-kbps K         video bitrate per peer (default 1000); --video-pps N; --fps F (30)
           --simulcast            3 encodings r0/r1/r2 with RIDs
           --no-audio | --no-video | --no-nack
+          --uplink-drop-every N  drop every Nth packet we send (first transmissions) to exercise NACK/RTX
           --plain-srtp           plain mode: SRTP on plain transports (AkkaSfu extension)
           --server-pid PID       server process to measure (default: the one listening on the port)
           --local-ip IP          address to bind (default 127.0.0.1)
@@ -102,6 +106,7 @@ public sealed record LoadGenOptions
                 "--no-audio" => o with { Audio = false },
                 "--no-video" => o with { Video = false },
                 "--no-nack" => o with { Nack = false },
+                "--uplink-drop-every" => o with { UplinkDropEvery = Int() },
                 "--plain-srtp" => o with { PlainSrtp = true },
                 "--server-pid" => o with { ServerPid = Int() },
                 "--local-ip" => o with { LocalIp = IPAddress.Parse(Next()) },

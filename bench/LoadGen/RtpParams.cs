@@ -47,7 +47,10 @@ public static class RtpParams
             double encPps = Math.Max(fps / (simulcast ? 2.0 : 1.0), pps * shares[i]);
             int payload = (int)Math.Clamp(kbps * 1000.0 * shares[i] / 8 / encPps, Probe.Size + 16, 1150);
             string? rid = simulcast ? $"r{i}" : null;
-            streams.Add(new ProducerStream(MediaKind.Video, ssrc, Vp8Pt, mid, rid, (byte)i, encPps, payload, fps));
+            streams.Add(new ProducerStream(MediaKind.Video, ssrc, Vp8Pt, mid, rid, (byte)i, encPps, payload, fps)
+            {
+                RtxSsrc = simulcast ? null : ssrc + 1, RtxPayloadType = Vp8RtxPt,
+            });
             var e = new JsonObject { ["active"] = true, ["dtx"] = false, ["maxBitrate"] = (int)(kbps * 1000 * shares[i]) };
             if (simulcast)
             {

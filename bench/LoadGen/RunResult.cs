@@ -36,6 +36,9 @@ public sealed record RunResult
     public long Reordered { get; init; }
     public long RtxRecovered { get; init; }
     public long NacksSent { get; init; }
+    /// <summary>NACKs the server sent our producers (its ingress loss) and the packets we retransmitted.</summary>
+    public long NacksReceived { get; init; }
+    public long Retransmitted { get; init; }
     public long KeyFramesSent { get; init; }
     public long SrtpErrors { get; init; }
     public double LatencyP50Ms { get; init; }

@@ -20,6 +20,8 @@ public readonly record struct RunProgress(string Phase, double Fraction, string 
 /// and returns the figures (or the stage that failed).</summary>
 public static class Runner
 {
+    private static readonly bool Debug = Environment.GetEnvironmentVariable("LOADGEN_DEBUG") == "1";
+
     /// <summary>Runs one load with <paramref name="o"/>. Never throws for server-side failures: they come back
     /// as <see cref="RunResult.FailedStage"/> and <see cref="RunResult.Error"/>.</summary>
     public static async Task<RunResult> RunAsync(LoadGenOptions o, IProgress<RunProgress>? progress = null, CancellationToken ct = default)
@@ -34,7 +36,7 @@ public static class Runner
         };
         int pid = o.ServerPid != 0 ? o.ServerPid : (o.Server.IsLoopback ? ProcStats.FindListener(o.Server.Port) : 0);
         baseResult = baseResult with { ServerPid = pid };
-        using var engine = new MediaEngine { Nack = o.Nack };
+        using var engine = new MediaEngine { Nack = o.Nack, UplinkDropEvery = o.UplinkDropEvery };
         var peers = new List<IEmulatedPeer>();
         try
         {
@@ -163,6 +165,8 @@ public static class Runner
                 long lastSent = e == c.LastEncoding && c.Sources[e] is { } src ? src.LastProbeSeq : -1;
                 expected += tr.Expected(lastSent);
                 lost += tr.Lost(lastSent);
+                if (Debug && tr.Lost(lastSent) > 0)
+                    Console.Error.WriteLine($"debug: consumer {c.Id} {c.Kind} enc {e}: first {tr.First} max {tr.Max} lastSent {lastSent} unique {tr.Unique} reordered {tr.Reordered} tooOld {tr.TooOld}");
                 dups += tr.Duplicates;
                 reord += tr.Reordered;
             }
@@ -188,6 +192,8 @@ public static class Runner
             Expected = expected, Lost = lost, LossPct = expected == 0 ? 0 : Math.Round(100.0 * lost / expected, 4),
             Duplicates = dups, Reordered = reord, RtxRecovered = recovered, NacksSent = nacks,
             KeyFramesSent = producers.Values.SelectMany(s => s).Sum(s => s.KeyFramesSent),
+            NacksReceived = producers.Values.SelectMany(s => s).Sum(s => s.NacksReceived),
+            Retransmitted = producers.Values.SelectMany(s => s).Sum(s => s.Retransmitted),
             SrtpErrors = engine.Transports.Sum(t => t.SrtpErrors),
             LatencyP50Ms = Math.Round(lat.Percentile(50) / 1000.0, 3),
             LatencyP99Ms = Math.Round(lat.Percentile(99) / 1000.0, 3),

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Text;
 using AkkaSfu.Media.Rtp;
@@ -58,7 +59,50 @@ public sealed class ProducerStream
     public volatile bool KeyFrameRequested;
     /// <summary>Probe sequence of the last packet sent (−1 before the first).</summary>
     public long LastProbeSeq = -1;
-    public long PacketsSent, BytesSent, KeyFramesSent, NacksReceived, PlisReceived;
+    public long PacketsSent, BytesSent, KeyFramesSent, NacksReceived, PlisReceived, Retransmitted, RetransmitMisses;
+    /// <summary>RTX stream (simple video): retransmissions go there (RFC 4588); null: resend the packet itself.</summary>
+    public uint? RtxSsrc { get; init; }
+    public byte RtxPayloadType { get; init; }
+    /// <summary>NACKed sequence numbers (receive thread enqueues, sender thread answers).</summary>
+    public readonly ConcurrentQueue<ushort> NackRequests = new();
+
+    // Retransmission history: the last HistorySlots plain packets by RTP seq.
+    private const int HistorySlots = 512, SlotBytes = 1280;
+    private byte[]? _history;
+    private readonly int[] _historyLength = new int[HistorySlots];
+    private readonly ushort[] _historySeq = new ushort[HistorySlots];
+    private ushort _rtxSeq = (ushort)Random.Shared.Next(0, 65536);
+
+    private void Remember(ReadOnlySpan<byte> packet, ushort seq)
+    {
+        if (packet.Length > SlotBytes) return;
+        _history ??= new byte[HistorySlots * SlotBytes];
+        int slot = seq % HistorySlots;
+        packet.CopyTo(_history.AsSpan(slot * SlotBytes));
+        _historyLength[slot] = packet.Length;
+        _historySeq[slot] = seq;
+    }
+
+    /// <summary>Writes the retransmission of <paramref name="seq"/> (RTX-wrapped when the stream has RTX) into
+    /// <paramref name="dst"/>; 0 when it is no longer in the history.</summary>
+    public int WriteRetransmission(ushort seq, Span<byte> dst)
+    {
+        int slot = seq % HistorySlots;
+        if (_history is null || _historyLength[slot] == 0 || _historySeq[slot] != seq) { RetransmitMisses++; return 0; }
+        var stored = _history.AsSpan(slot * SlotBytes, _historyLength[slot]);
+        Retransmitted++;
+        if (RtxSsrc is not { } rtxSsrc)
+        {
+            stored.CopyTo(dst);
+            return stored.Length;
+        }
+        if (RtpPacket.TryParse(stored, out var orig) != RtpParseError.None) return 0;
+        Span<byte> payload = stackalloc byte[orig.PayloadLength + 2];
+        BinaryPrimitives.WriteUInt16BigEndian(payload, seq);
+        orig.Payload.CopyTo(payload[2..]);
+        var h = new RtpHeaderFields { Marker = orig.Marker, PayloadType = RtxPayloadType, SequenceNumber = _rtxSeq++, Timestamp = orig.Timestamp, Ssrc = rtxSsrc };
+        return RtpPacketWriter.Write(dst, h, [], _ext.Extensions, payload);
+    }
 
     /// <summary>Writes the next RTP packet (plain) into <paramref name="dst"/>; returns its length.</summary>
     public int WriteNext(Span<byte> dst, long nowUs)
@@ -88,6 +132,7 @@ public sealed class ProducerStream
         new Probe(StreamId, Encoding, probeSeq, nowUs).WriteTo(_payload);
         var header = new RtpHeaderFields { Marker = marker, PayloadType = PayloadType, SequenceNumber = _rtpSeq++, Timestamp = _rtpTs, Ssrc = Ssrc };
         int n = RtpPacketWriter.Write(dst, header, [], _ext.Extensions, _payload);
+        if (n > 0) Remember(dst[..n], header.SequenceNumber);
         LastProbeSeq = probeSeq;
         PacketsSent++;
         BytesSent += n;

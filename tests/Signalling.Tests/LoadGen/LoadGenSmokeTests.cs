@@ -56,6 +56,21 @@ public sealed class LoadGenSmokeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Uplink_loss_is_nacked_by_the_server_and_recovered_by_our_retransmissions()
+    {
+        await using var server = await StartServer();
+        // Video only: the server NACKs video ingress; we answer on RTX, so consumers end up missing nothing.
+        var r = await Runner.RunAsync(Options(server) with { Peers = 2, Audio = false, UplinkDropEvery = 25 });
+        output.WriteLine(r.ToJson());
+
+        Assert.Null(r.Error);
+        Assert.Equal(2, r.ConsumersWithMedia);
+        Assert.True(r.NacksReceived > 0, "server NACKed the dropped packets");
+        Assert.True(r.Retransmitted > 0, "we retransmitted them");
+        Assert.Equal(0, r.Lost);
+    }
+
+    [Fact]
     public async Task Server_down_fails_at_the_signalling_stage()
     {
         // A port nothing listens on: bind one, free it.
