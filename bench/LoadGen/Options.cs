@@ -55,6 +55,10 @@ public sealed record LoadGenOptions
     public double LossThresholdPct { get; init; } = 1.0;
     /// <summary>Sweep plot file (PNG).</summary>
     public string Plot { get; init; } = "loadgen-sweep.png";
+    /// <summary>Start this server dll for each run group (instead of using --server), measuring its process.</summary>
+    public string? StartServer { get; init; }
+    /// <summary>With --start-server: AKKASFU_WORKERS values, one run (or sweep) per value.</summary>
+    public int[] Workers { get; init; } = [1];
 
     /// <summary>Producers per peer (audio + video encodings counted as one producer each track).</summary>
     public int ProducersPerPeer => (Audio ? 1 : 0) + (Video ? 1 : 0);
@@ -79,6 +83,9 @@ public sealed record LoadGenOptions
           --out FILE             append JSON lines to FILE
           --sweep peers=2..40:2 | rooms=1..20:1   increasing runs until loss > --loss-threshold (default 1 %)
           --plot FILE.png        sweep plot (default loadgen-sweep.png)
+          --start-server DLL     start the server (e.g. src/Signalling/bin/Release/net10.0/AkkaSfu.Signalling.dll)
+                                 on a free port for each --workers value and measure it
+          --workers 1,2          AKKASFU_WORKERS values with --start-server (default 1)
           --quiet                no progress display
         """;
 
@@ -116,6 +123,8 @@ public sealed record LoadGenOptions
                 "--sweep" => o with { Sweep = Next() },
                 "--loss-threshold" => o with { LossThresholdPct = Dbl() },
                 "--plot" => o with { Plot = Next() },
+                "--start-server" => o with { StartServer = Next() },
+                "--workers" => o with { Workers = Next().Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture)).ToArray() },
                 "--quiet" => o with { Quiet = true },
                 var a => throw new ArgumentException($"unknown option {a}"),
             };

@@ -1,6 +1,7 @@
 using AkkaSfu.LoadGen;
 using Spectre.Console;
 
+if (args.Contains("--help") || args.Contains("-h")) { Console.WriteLine(LoadGenOptions.Usage); return 0; }
 LoadGenOptions o;
 try { o = LoadGenOptions.Parse(args); }
 catch (Exception e) when (e is ArgumentException or FormatException or UriFormatException)
@@ -9,16 +10,50 @@ catch (Exception e) when (e is ArgumentException or FormatException or UriFormat
     Console.Error.WriteLine(LoadGenOptions.Usage);
     return 2;
 }
-if (args.Contains("--help") || args.Contains("-h")) { Console.WriteLine(LoadGenOptions.Usage); return 0; }
 
 using var cts = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
 
-if (o.Sweep is not null) return await Sweep.RunAsync(o, RunOne, cts.Token);
-var r = await RunOne(o, cts.Token);
-return r.FailedStage is null ? 0 : 1;
+var all = new List<RunResult>();
+int exit = 0;
+foreach (var workers in o.StartServer is null ? [0] : o.Workers)
+{
+    ServerLauncher? server = null;
+    var group = o;
+    if (o.StartServer is not null)
+    {
+        try { server = await ServerLauncher.StartAsync(o.StartServer, workers, cts.Token); }
+        catch (StageException e) { Console.Error.WriteLine($"FAILED at {e.Stage}: {e.Message}"); return 1; }
+        group = o with { Server = server.Address, ServerPid = server.Pid };
+        Console.Error.WriteLine($"server started at {server.Address} (pid {server.Pid}, {workers} worker(s))");
+    }
+    try
+    {
+        if (o.Sweep is not null)
+        {
+            var (code, results) = await Sweep.RunAsync(group, (x, ct) => RunOne(x, workers, ct), cts.Token);
+            all.AddRange(results);
+            exit = Math.Max(exit, code);
+        }
+        else
+        {
+            var r = await RunOne(group, workers, cts.Token);
+            all.Add(r);
+            if (r.FailedStage is not null) exit = 1;
+        }
+    }
+    finally { if (server is not null) await server.DisposeAsync(); }
+}
+if (o.Sweep is not null && all.Any(r => r.FailedStage is null))
+{
+    var (axis, _) = Sweep.ParseSpec(o.Sweep);
+    SweepPlot.Write(all.Where(r => r.FailedStage is null).ToList(), o.Plot,
+        $"{o.Mode} sweep over {axis}: {o.VideoKbps} kbps video{(o.Simulcast ? " simulcast" : "")}{(o.Audio ? " + audio" : "")}");
+    Console.Error.WriteLine($"plot written to {Path.GetFullPath(o.Plot)}");
+}
+return exit;
 
-static async Task<RunResult> RunOne(LoadGenOptions o, CancellationToken ct)
+static async Task<RunResult> RunOne(LoadGenOptions o, int workers, CancellationToken ct)
 {
     RunResult result;
     if (o.Quiet || !AnsiConsole.Profile.Capabilities.Interactive)
@@ -42,6 +77,7 @@ static async Task<RunResult> RunOne(LoadGenOptions o, CancellationToken ct)
                 return r;
             });
     }
+    result = result with { Workers = workers };
     var line = result.ToJson();
     Console.WriteLine(line);
     if (o.OutFile is not null) await File.AppendAllTextAsync(o.OutFile, line + Environment.NewLine, ct);

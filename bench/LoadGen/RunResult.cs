@@ -9,6 +9,8 @@ public sealed record RunResult
     public string Time { get; init; } = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ");
     public string Mode { get; init; } = "";
     public string Server { get; init; } = "";
+    /// <summary>Server workers when the generator started the server (--start-server), else 0 (unknown).</summary>
+    public int Workers { get; init; }
     public int Rooms { get; init; }
     public int PeersPerRoom { get; init; }
     public int Peers { get; init; }

@@ -23,8 +23,8 @@ public static class Sweep
         return (axis, values.ToArray());
     }
 
-    /// <summary>Runs the sweep; returns the process exit code.</summary>
-    public static async Task<int> RunAsync(LoadGenOptions o, Func<LoadGenOptions, CancellationToken, Task<RunResult>> runOne, CancellationToken ct)
+    /// <summary>Runs the sweep; returns the exit code (0 when the first run worked) and the results.</summary>
+    public static async Task<(int Code, List<RunResult> Results)> RunAsync(LoadGenOptions o, Func<LoadGenOptions, CancellationToken, Task<RunResult>> runOne, CancellationToken ct)
     {
         var (axis, values) = ParseSpec(o.Sweep!);
         var results = new List<RunResult>();
@@ -37,12 +37,6 @@ public static class Sweep
             if (r.LossPct > o.LossThresholdPct) { Console.Error.WriteLine($"sweep stops: {axis}={v} loss {r.LossPct}% > {o.LossThresholdPct}%"); break; }
             await Task.Delay(1000, ct); // let the server close the previous rooms
         }
-        var ok = results.Where(r => r.FailedStage is null).ToList();
-        if (ok.Count > 0)
-        {
-            SweepPlot.Write(ok, o.Plot, $"{o.Mode} sweep over {axis} ({o.VideoKbps} kbps video{(o.Simulcast ? ", simulcast" : "")})");
-            Console.Error.WriteLine($"plot written to {Path.GetFullPath(o.Plot)}");
-        }
-        return results.Count > 0 && results[0].FailedStage is null ? 0 : 1;
+        return (results.Count > 0 && results[0].FailedStage is null ? 0 : 1, results);
     }
 }
