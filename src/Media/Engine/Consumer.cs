@@ -274,12 +274,14 @@ public sealed class SimulcastConsumer : Consumer
     private int _targetTemporal;
     private bool _switching;
     private long _lastTargetCheckMs = long.MinValue;
+    private readonly int _maxTemporalLayer;
 
     internal SimulcastConsumer(Transport transport, Producer producer, ConsumerSettings settings)
         : base(transport, producer, settings)
     {
         PreferredSpatialLayer = settings.PreferredSpatialLayer >= 0 ? settings.PreferredSpatialLayer : producer.Streams.Length - 1;
-        PreferredTemporalLayer = settings.PreferredTemporalLayer >= 0 ? settings.PreferredTemporalLayer : int.MaxValue;
+        _maxTemporalLayer = Math.Max(0, producer.Settings.Encodings.Max(e => e.TemporalLayers) - 1);
+        PreferredTemporalLayer = settings.PreferredTemporalLayer >= 0 ? Math.Min(settings.PreferredTemporalLayer, _maxTemporalLayer) : _maxTemporalLayer;
         _target = PreferredSpatialLayer;
         _targetTemporal = PreferredTemporalLayer;
     }
@@ -296,7 +298,7 @@ public sealed class SimulcastConsumer : Consumer
     public void SetPreferredLayers(int spatial, int temporal, long nowMs)
     {
         PreferredSpatialLayer = Math.Clamp(spatial, 0, Producer.Streams.Length - 1);
-        PreferredTemporalLayer = temporal < 0 ? int.MaxValue : temporal;
+        PreferredTemporalLayer = temporal < 0 ? _maxTemporalLayer : Math.Min(temporal, _maxTemporalLayer);
         _targetTemporal = PreferredTemporalLayer;
         UpdateTarget(nowMs, force: true);
     }
@@ -316,7 +318,7 @@ public sealed class SimulcastConsumer : Consumer
         if (Forward(packet, nowMs) && _switching)
         {
             _switching = false;
-            Transport.Worker.Observer.OnConsumerLayersChanged(Id, _current, Math.Max(0, _vp8.CurrentTemporalLayer));
+            Transport.Worker.Observer.OnConsumerLayersChanged(Id, _current, Math.Clamp(_vp8.CurrentTemporalLayer, 0, _targetTemporal));
         }
     }
 
