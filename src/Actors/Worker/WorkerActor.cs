@@ -186,6 +186,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
                 _ => "closed",
             }));
 
+        public void OnAudioLevels(string routerId, string? producerId, int volumeDbov) =>
+            worker.Tell(routerId, new AudioLevels(routerId, producerId, volumeDbov));
+
         public void OnFault(EngineObjectKind kind, string id, Exception exception) =>
             worker.Tell(id, new EngineFault(exception));
     }

@@ -30,6 +30,20 @@ public sealed class Producer
     /// <summary>Packets kept per video stream for retransmission (~1 s at 5 Mbps).</summary>
     public const int RetransmissionCapacity = 512;
 
+    private long _audioLevelSum;
+    private int _audioLevelCount;
+
+    /// <summary>Average audio level (dBov, ≤ 0) since the last call, from ssrc-audio-level (RFC 6464);
+    /// null when no level arrived.</summary>
+    internal double? TakeAverageAudioLevel()
+    {
+        if (_audioLevelCount == 0) return null;
+        var dbov = -(double)_audioLevelSum / _audioLevelCount;
+        _audioLevelSum = 0;
+        _audioLevelCount = 0;
+        return dbov;
+    }
+
     private readonly KeyFrameRequestManager _keyFrames = new(waitMs: 1000, maxRetries: 3);
 
     private readonly byte[] _payloadTypeMap = new byte[128];   // endpoint PT → router PT (0 = unknown)
@@ -122,6 +136,11 @@ public sealed class Producer
         if (Paused) { Transport.Worker.Counters.Count(Drop.ProducerPaused); return; }
         if (packet.IsPaddingOnly) return; // bandwidth probing: nothing for consumers
 
+        if (Kind == StreamKind.Audio && packet.ReadAudioLevel(Settings.ExtensionIds, out _, out var level))
+        {
+            _audioLevelSum += level;
+            _audioLevelCount++;
+        }
         packet.SetPayloadType(mappedPt);
         packet.SetSsrc(stream.Encoding.MappedSsrc);
         packet.RemapExtensions(_extensionMap);

@@ -57,6 +57,9 @@ public class ConferenceTests(ITestOutputHelper output)
         foreach (var (page, id) in ids)
             await WaitForMediaAsync(page, id, ids.Values.Where(v => v != id));
 
+        // The fake microphones beep: the room names a loudest speaker (activeSpeaker, 800 ms).
+        await a.WaitForFunctionAsync("ids => ids.includes(window.akkasfu.activeSpeakerId)", ids.Values.ToArray(), new() { Timeout = 10_000 });
+
         var d = await JoinAsync(browser, server.BaseAddress, room, "dave", "&simulcast=0");
         await WaitForMediaAsync(d, "dave", ids.Values);
 
