@@ -63,6 +63,14 @@ public sealed class Producer
         {
             _payloadTypeMap[c.PayloadType & 0x7F] = c.MappedPayloadType;
             _clockRates[c.PayloadType & 0x7F] = c.ClockRate;
+            _videoCodecs[c.PayloadType & 0x7F] = c.MimeType.ToLowerInvariant() switch
+            {
+                "video/vp8" => VideoCodec.Vp8,
+                "video/vp9" => VideoCodec.Vp9,
+                "video/h264" => VideoCodec.H264,
+                "video/av1" => VideoCodec.Av1,
+                _ => VideoCodec.Other,
+            };
             if (c.RtxPayloadType != 0) _rtxToMediaPt[c.RtxPayloadType & 0x7F] = c.PayloadType;
         }
         BuildExtensionMap(settings.ExtensionIds, settings.RouterExtensionIds);
@@ -148,12 +156,22 @@ public sealed class Producer
         Transport.Router.OnProducerRtp(this, encoding, packet, isKeyFrame, nowMs);
     }
 
-    private static bool IsKeyFrame(RtpPacket packet)
+    private enum VideoCodec : byte { Other, Vp8, Vp9, H264, Av1 }
+
+    private readonly VideoCodec[] _videoCodecs = new VideoCodec[128];
+
+    /// <summary>Key-frame detection by the packet's codec (mediasoup's PayloadDescriptorHandler rules).</summary>
+    private bool IsKeyFrame(RtpPacket packet)
     {
-        // Cheap checks by codec shape; the consumer's codec handler re-parses what it needs.
         var payload = packet.Payload;
-        if (Vp8PayloadDescriptor.TryParse(payload, out var vp8) == Vp8Error.None && vp8.IsKeyFrame) return true;
-        return false;
+        return _videoCodecs[packet.PayloadType & 0x7F] switch
+        {
+            VideoCodec.Vp8 => Vp8PayloadDescriptor.TryParse(payload, out var vp8) == Vp8Error.None && vp8.IsKeyFrame,
+            VideoCodec.Vp9 => Vp9PayloadDescriptor.TryParse(payload, out var vp9) == Vp9Error.None && vp9.IsKeyFrame,
+            VideoCodec.H264 => H264Payload.TryParse(payload, out var h264) == H264Error.None && h264.IsKeyFrame,
+            VideoCodec.Av1 => Av1Payload.TryParse(payload, out var av1) == Av1Error.None && av1.IsKeyFrame,
+            _ => false,
+        };
     }
 
     /// <summary>A consumer needs a key frame of the stream it forwards (router SSRC). Sends a PLI to the
