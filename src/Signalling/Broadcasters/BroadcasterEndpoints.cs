@@ -75,13 +75,9 @@ public static class BroadcasterEndpoints
                 await AskAsync(ctx, roomId, request);
                 return;
             }
-            if (ids.BroadcasterId is not null)
-            {
-                await AskAsync(ctx, roomId, new InvalidBroadcasterRequest(ids.BroadcasterId, ids.TransportId, error));
-                return;
-            }
         }
-        await WriteAsync(ctx, BroadcasterReply.BadRequest(error));
+        if (ids.BroadcasterId is not null) await AskAsync(ctx, roomId, new InvalidBroadcasterRequest(ids.BroadcasterId, ids.TransportId, error));
+        else await WriteAsync(ctx, BroadcasterReply.BadRequest(error));
     }
 
     private static async Task AskAsync(HttpContext ctx, string roomId, IBroadcasterRequest request)
