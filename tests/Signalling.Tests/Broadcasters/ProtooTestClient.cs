@@ -88,9 +88,9 @@ public sealed class ProtooTestClient : IAsyncDisposable
         try
         {
             if (_socket.State == WebSocketState.Open)
-                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2));
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2));
         }
-        catch (Exception e) when (e is WebSocketException or TimeoutException) { }
+        catch (Exception e) when (e is WebSocketException or TimeoutException or OperationCanceledException) { }
         _cts.Cancel();
         try { await _reader; } catch (OperationCanceledException) { }
         _socket.Dispose();
