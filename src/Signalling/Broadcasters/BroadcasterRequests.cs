@@ -22,6 +22,8 @@ public static class BroadcasterRequests
     {
         body = EmptyObject;
         if (utf8.Span.Trim(" \t\r\n"u8).IsEmpty) return null;
+        // JsonDocument checks string bytes only when read: invalid UTF-8 would throw later, in GetString.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8.Span)) return "malformed JSON body";
         try
         {
             using var doc = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 64 });
