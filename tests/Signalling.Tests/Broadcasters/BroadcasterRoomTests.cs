@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
 
+using AkkaSfu.Signalling.Tests.Protoo;
+
 namespace AkkaSfu.Signalling.Tests.Broadcasters;
 
 /// <summary>Broadcasters as room members seen by protoo peers (signalling.md §3 join, §4, §7).</summary>
@@ -25,9 +27,9 @@ public class BroadcasterRoomTests(ServerFixture fixture) : IClassFixture<ServerF
     }
 
     /// <summary>A protoo peer joined with the router's caps and a consuming transport.</summary>
-    private async Task<(ProtooTestClient Client, JsonObject Join, string TransportId)> JoinAsync(string peerId)
+    private async Task<(ProtooClient Client, JsonObject Join, string TransportId)> JoinAsync(string peerId)
     {
-        var client = await ProtooTestClient.ConnectAsync(fixture.Server.BaseAddress, _room, peerId);
+        var client = await ProtooClient.ConnectAsync(fixture.Server.BaseAddress, _room, peerId);
         var caps = Data(await client.RequestAsync("getRouterRtpCapabilities"));
         var transport = Data(await client.RequestAsync("createWebRtcTransport", new JsonObject { ["producing"] = true, ["consuming"] = true }));
         var join = Data(await client.RequestAsync("join", new JsonObject
