@@ -1,6 +1,7 @@
 // AkkaSfu server: the conference page, protoo WebSocket signalling and the broadcaster HTTP API on one port.
 using AkkaSfu.Actors.Rooms;
 using AkkaSfu.Signalling;
+using AkkaSfu.Signalling.Broadcasters;
 using AkkaSfu.Signalling.WebSockets;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -16,6 +17,7 @@ app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSecond
 app.UseProtoo();
 app.UseDefaultFiles();
 app.UseStaticFiles();
+app.MapBroadcasters();
 app.MapGet("/healthz", () => Results.Text("ok"));
 app.Run();
 

@@ -59,7 +59,7 @@ public sealed class ConsumerActor : SfuObjectActor
         Receive<RequestConsumerKeyFrame>(_ => EngineAndReply(e => { e.GetConsumer(id).RequestKeyFrame(Now); return null; }, Sender));
         Receive<SetConsumerPreferredLayers>(l => EngineAndReply(e =>
         {
-            if (e.GetConsumer(id) is SimulcastConsumer s) s.SetPreferredLayers(l.SpatialLayer, l.TemporalLayer ?? -1, Now);
+            if (e.GetConsumer(id) is ILayeredConsumer s) s.SetPreferredLayers(l.SpatialLayer, l.TemporalLayer ?? -1, Now);
             return null;
         }, Sender));
         Receive<SetConsumerPriority>(_ => Sender.Tell(Done.Instance)); // bandwidth allocation by priority: not yet

@@ -9,6 +9,8 @@ public sealed record IceStateChanged(string TransportId, string IceState) : ISfu
 public sealed record IceSelectedTupleChanged(string TransportId, string? RemoteAddress) : ISfuEvent;
 public sealed record DtlsStateChanged(string TransportId, string DtlsState) : ISfuEvent;
 public sealed record PlainTransportTuple(string TransportId, string RemoteAddress, bool Rtcp) : ISfuEvent;
+/// <summary>The loudest audio producer of the router (null: silence), every 800 ms (mediasoup's AudioLevelObserver "volumes"/"silence").</summary>
+public sealed record AudioLevels(string RouterId, string? ProducerId, int Volume) : ISfuEvent;
 public sealed record ProducerClosed(string ProducerId, string Reason) : ISfuEvent;
 public sealed record ProducerScoreChanged(string ProducerId, IReadOnlyList<(int EncodingIdx, uint Ssrc, string? Rid, int Score)> Scores) : ISfuEvent;
 /// <summary>Reason: "producerclose", "transportclose", "fault" or "routerclose".</summary>

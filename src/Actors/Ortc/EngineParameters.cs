@@ -68,7 +68,7 @@ public static class EngineParameters
             var m = prepared.RtpMapping.Encodings[i];
             var e = p.Encodings![i];
             var mode = ScalabilityMode.Parse(e.ScalabilityMode);
-            encodings.Add(new EncodingMapping(m.MappedSsrc, m.Ssrc, m.Rid, e.Rtx?.Ssrc, mode.SpatialLayers, mode.TemporalLayers));
+            encodings.Add(new EncodingMapping(m.MappedSsrc, m.Ssrc, m.Rid, e.Rtx?.Ssrc, mode.SpatialLayers, mode.TemporalLayers, mode.Ksvc));
         }
         var nack = codecs.Any(c => c.RtcpFeedback?.Any(f => f.Type == "nack" && string.IsNullOrEmpty(f.Parameter)) == true);
         return new ProducerSettings(id, kind.ToEngine(), prepared.Type.ToEngine(), mappings, encodings, p.Mid,

@@ -140,12 +140,6 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         return new WorkerStatus(_index, Self, _engine.Routers.Count, transports, consumers);
     }
 
-    /// <summary>Counters of the engine (for tests and metrics; read on the worker thread).</summary>
-    public sealed record GetCounters
-    {
-        public static readonly GetCounters Instance = new();
-    }
-
     private void Tell(string id, object message)
     {
         if (_owners.TryGetValue(id, out var owner)) owner.Tell(message, Self);
@@ -185,6 +179,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
                 ConsumerCloseReason.Fault => "fault",
                 _ => "closed",
             }));
+
+        public void OnAudioLevels(string routerId, string? producerId, int volumeDbov) =>
+            worker.Tell(routerId, new AudioLevels(routerId, producerId, volumeDbov));
 
         public void OnFault(EngineObjectKind kind, string id, Exception exception) =>
             worker.Tell(id, new EngineFault(exception));

@@ -67,8 +67,19 @@ public abstract class Consumer
     /// <summary>The encoding being forwarded (for the retransmission history).</summary>
     protected virtual int CurrentEncoding => 0;
 
+    /// <summary>A packet of the stream being forwarded is filtered out (e.g. an SVC layer above the target):
+    /// close its sequence number's gap so the endpoint sees no loss.</summary>
+    protected void DropFromSequence(RtpPacket packet)
+    {
+        if (!_syncRequired) _seq.Drop(packet.SequenceNumber);
+        Transport.Worker.Counters.Count(Drop.LayerFiltered);
+    }
+
     /// <summary>After a pause, a switch or at start, the next forwarded packet re-anchors the output.</summary>
     protected void RequireSync() => _syncRequired = true;
+
+    /// <summary>Set by a policy before <see cref="Forward"/>: mark this packet as the end of a frame (SVC).</summary>
+    protected bool ForceMarker;
 
     /// <summary>Edits the consumer's own copy of a payload (codec rewriting); false drops the packet.</summary>
     protected virtual bool RewritePayload(Span<byte> payload) => true;
@@ -106,6 +117,7 @@ public abstract class Consumer
         }
 
         var outTs = unchecked(copy.Timestamp + _tsOffset);
+        if (ForceMarker) copy.SetMarker(true);
         copy.SetSsrc(Settings.Ssrc);
         copy.SetPayloadType(Settings.PayloadType);
         copy.SetSequenceNumber((ushort)outSeq);
@@ -266,7 +278,7 @@ public sealed class SimpleConsumer : Consumer
 /// at a time, switches only on a key frame of the target, and rewrites VP8 picture ids so the switch is
 /// invisible to the decoder. The target is the preferred spatial layer, or the highest one, among the
 /// encodings that are receiving.</summary>
-public sealed class SimulcastConsumer : Consumer
+public sealed class SimulcastConsumer : Consumer, ILayeredConsumer
 {
     private readonly Vp8Rewriter _vp8 = new();
     private int _current = -1;
@@ -274,12 +286,14 @@ public sealed class SimulcastConsumer : Consumer
     private int _targetTemporal;
     private bool _switching;
     private long _lastTargetCheckMs = long.MinValue;
+    private readonly int _maxTemporalLayer;
 
     internal SimulcastConsumer(Transport transport, Producer producer, ConsumerSettings settings)
         : base(transport, producer, settings)
     {
         PreferredSpatialLayer = settings.PreferredSpatialLayer >= 0 ? settings.PreferredSpatialLayer : producer.Streams.Length - 1;
-        PreferredTemporalLayer = settings.PreferredTemporalLayer >= 0 ? settings.PreferredTemporalLayer : int.MaxValue;
+        _maxTemporalLayer = Math.Max(0, producer.Settings.Encodings.Max(e => e.TemporalLayers) - 1);
+        PreferredTemporalLayer = settings.PreferredTemporalLayer >= 0 ? Math.Min(settings.PreferredTemporalLayer, _maxTemporalLayer) : _maxTemporalLayer;
         _target = PreferredSpatialLayer;
         _targetTemporal = PreferredTemporalLayer;
     }
@@ -296,7 +310,7 @@ public sealed class SimulcastConsumer : Consumer
     public void SetPreferredLayers(int spatial, int temporal, long nowMs)
     {
         PreferredSpatialLayer = Math.Clamp(spatial, 0, Producer.Streams.Length - 1);
-        PreferredTemporalLayer = temporal < 0 ? int.MaxValue : temporal;
+        PreferredTemporalLayer = temporal < 0 ? _maxTemporalLayer : Math.Min(temporal, _maxTemporalLayer);
         _targetTemporal = PreferredTemporalLayer;
         UpdateTarget(nowMs, force: true);
     }
@@ -316,7 +330,7 @@ public sealed class SimulcastConsumer : Consumer
         if (Forward(packet, nowMs) && _switching)
         {
             _switching = false;
-            Transport.Worker.Observer.OnConsumerLayersChanged(Id, _current, Math.Max(0, _vp8.CurrentTemporalLayer));
+            Transport.Worker.Observer.OnConsumerLayersChanged(Id, _current, Math.Clamp(_vp8.CurrentTemporalLayer, 0, _targetTemporal));
         }
     }
 
@@ -349,6 +363,94 @@ public sealed class SimulcastConsumer : Consumer
     protected override void OnActivated(long nowMs)
     {
         _current = -1; // start again on a key frame of the target
+        base.OnActivated(nowMs);
+    }
+}
+
+/// <summary>A consumer whose spatial/temporal layers can be chosen (setConsumerPreferredLayers).</summary>
+public interface ILayeredConsumer
+{
+    void SetPreferredLayers(int spatial, int temporal, long nowMs);
+}
+
+/// <summary>One SVC stream (VP9 L3T3 / L3T3_KEY, or VP8 with temporal layers): forwards the layers up to the
+/// preferred ones (all by default), going up in spatial layers only at key frames, and marks the last
+/// packet of the highest forwarded spatial layer as the end of the frame.</summary>
+public sealed class SvcConsumer : Consumer, ILayeredConsumer
+{
+    private readonly Vp9SvcFilter? _vp9;
+    private readonly Vp8Rewriter? _vp8;
+    private readonly int _maxSpatial, _maxTemporal;
+    private bool _waitingForKeyFrame = true;
+    private int _reportedSpatial = -1, _reportedTemporal = -1;
+
+    internal SvcConsumer(Transport transport, Producer producer, ConsumerSettings settings)
+        : base(transport, producer, settings)
+    {
+        var encoding = producer.Settings.Encodings[0];
+        _maxSpatial = Math.Max(0, encoding.SpatialLayers - 1);
+        _maxTemporal = Math.Max(0, encoding.TemporalLayers - 1);
+        var mime = producer.Settings.Codecs.Count > 0 ? producer.Settings.Codecs[0].MimeType : "";
+        if (mime.Equals("video/VP9", StringComparison.OrdinalIgnoreCase))
+            _vp9 = new Vp9SvcFilter(encoding.SpatialLayers, encoding.TemporalLayers, encoding.KSvc);
+        else if (mime.Equals("video/VP8", StringComparison.OrdinalIgnoreCase))
+            _vp8 = new Vp8Rewriter();
+        SetPreferredLayers(settings.PreferredSpatialLayer, settings.PreferredTemporalLayer, 0);
+    }
+
+    public int PreferredSpatialLayer { get; private set; }
+    public int PreferredTemporalLayer { get; private set; }
+
+    protected override uint CurrentMappedSsrc => Producer.Streams[0].Encoding.MappedSsrc;
+
+    public void SetPreferredLayers(int spatial, int temporal, long nowMs)
+    {
+        PreferredSpatialLayer = spatial < 0 ? _maxSpatial : Math.Min(spatial, _maxSpatial);
+        PreferredTemporalLayer = temporal < 0 ? _maxTemporal : Math.Min(temporal, _maxTemporal);
+        if (_vp9 is not null)
+        {
+            _vp9.TargetSpatialLayer = PreferredSpatialLayer;
+            _vp9.TargetTemporalLayer = PreferredTemporalLayer;
+        }
+        if (nowMs > 0 && _vp9 is not null && PreferredSpatialLayer > _vp9.CurrentSpatialLayer) RequestKeyFrame(nowMs);
+    }
+
+    internal override void SendRtp(int encoding, RtpPacket packet, bool isKeyFrame, long nowMs)
+    {
+        if (!IsActive) { Transport.Worker.Counters.Count(Drop.ConsumerInactive); return; }
+        if (_waitingForKeyFrame)
+        {
+            if (!isKeyFrame) { Transport.Worker.Counters.Count(Drop.WaitingForKeyFrame); return; }
+            _waitingForKeyFrame = false;
+        }
+        ForceMarker = false;
+        if (_vp9 is not null)
+        {
+            if (Vp9PayloadDescriptor.TryParse(packet.Payload, out var d) != Vp9Error.None) { Transport.Worker.Counters.Count(Drop.MalformedRtp); return; }
+            var result = _vp9.Process(d);
+            if (result is not (Vp9FilterResult.Forward or Vp9FilterResult.ForwardSetMarker)) { DropFromSequence(packet); return; }
+            ForceMarker = result == Vp9FilterResult.ForwardSetMarker;
+        }
+        if (Forward(packet, nowMs)) ReportLayers();
+    }
+
+    protected override bool RewritePayload(Span<byte> payload) =>
+        _vp8 is null || _vp8.Process(payload, PreferredTemporalLayer, switchingStream: false) == Vp8RewriteResult.Forward;
+
+    private void ReportLayers()
+    {
+        var spatial = _vp9?.CurrentSpatialLayer ?? 0;
+        var temporal = _vp9?.CurrentTemporalLayer ?? Math.Clamp(_vp8?.CurrentTemporalLayer ?? 0, 0, PreferredTemporalLayer);
+        if (spatial == _reportedSpatial && temporal == _reportedTemporal) return;
+        (_reportedSpatial, _reportedTemporal) = (spatial, temporal);
+        Transport.Worker.Observer.OnConsumerLayersChanged(Id, spatial, temporal);
+    }
+
+    protected override void OnActivated(long nowMs)
+    {
+        _waitingForKeyFrame = true;
+        _vp9?.Reset();
+        if (_vp9 is not null) SetPreferredLayers(PreferredSpatialLayer, PreferredTemporalLayer, 0);
         base.OnActivated(nowMs);
     }
 }

@@ -15,7 +15,7 @@ public readonly record struct CodecMapping(byte PayloadType, byte MappedPayloadT
 
 /// <summary>One producer encoding (simulcast stream): matched by SSRC or RID, forwarded as MappedSsrc.</summary>
 public sealed record EncodingMapping(uint MappedSsrc, uint? Ssrc = null, string? Rid = null, uint? RtxSsrc = null,
-    int SpatialLayers = 1, int TemporalLayers = 1);
+    int SpatialLayers = 1, int TemporalLayers = 1, bool KSvc = false);
 
 public sealed record ProducerSettings(
     string Id,

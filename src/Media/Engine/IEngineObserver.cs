@@ -22,6 +22,8 @@ public interface IEngineObserver
     void OnConsumerProducerPaused(string consumerId, bool paused);
     /// <summary>The engine closed a consumer on its own: its producer closed, its transport closed, or a fault.</summary>
     void OnConsumerClosed(string consumerId, ConsumerCloseReason reason);
+    /// <summary>The loudest audio producer of a router in the last interval (null: silence).</summary>
+    void OnAudioLevels(string routerId, string? producerId, int volumeDbov);
     /// <summary>An engine object threw on the packet path. It is already out of the packet path; the
     /// owner decides what else to close (supervision).</summary>
     void OnFault(EngineObjectKind kind, string id, Exception exception);
@@ -46,5 +48,6 @@ public sealed class NullEngineObserver : IEngineObserver
     public void OnConsumerLayersChanged(string consumerId, int spatialLayer, int temporalLayer) { }
     public void OnConsumerProducerPaused(string consumerId, bool paused) { }
     public void OnConsumerClosed(string consumerId, ConsumerCloseReason reason) { }
+    public void OnAudioLevels(string routerId, string? producerId, int volumeDbov) { }
     public void OnFault(EngineObjectKind kind, string id, Exception exception) { }
 }

@@ -30,6 +30,20 @@ public sealed class Producer
     /// <summary>Packets kept per video stream for retransmission (~1 s at 5 Mbps).</summary>
     public const int RetransmissionCapacity = 512;
 
+    private long _audioLevelSum;
+    private int _audioLevelCount;
+
+    /// <summary>Average audio level (dBov, ≤ 0) since the last call, from ssrc-audio-level (RFC 6464);
+    /// null when no level arrived.</summary>
+    internal double? TakeAverageAudioLevel()
+    {
+        if (_audioLevelCount == 0) return null;
+        var dbov = -(double)_audioLevelSum / _audioLevelCount;
+        _audioLevelSum = 0;
+        _audioLevelCount = 0;
+        return dbov;
+    }
+
     private readonly KeyFrameRequestManager _keyFrames = new(waitMs: 1000, maxRetries: 3);
 
     private readonly byte[] _payloadTypeMap = new byte[128];   // endpoint PT → router PT (0 = unknown)
@@ -49,6 +63,14 @@ public sealed class Producer
         {
             _payloadTypeMap[c.PayloadType & 0x7F] = c.MappedPayloadType;
             _clockRates[c.PayloadType & 0x7F] = c.ClockRate;
+            _videoCodecs[c.PayloadType & 0x7F] = c.MimeType.ToLowerInvariant() switch
+            {
+                "video/vp8" => VideoCodec.Vp8,
+                "video/vp9" => VideoCodec.Vp9,
+                "video/h264" => VideoCodec.H264,
+                "video/av1" => VideoCodec.Av1,
+                _ => VideoCodec.Other,
+            };
             if (c.RtxPayloadType != 0) _rtxToMediaPt[c.RtxPayloadType & 0x7F] = c.PayloadType;
         }
         BuildExtensionMap(settings.ExtensionIds, settings.RouterExtensionIds);
@@ -122,6 +144,11 @@ public sealed class Producer
         if (Paused) { Transport.Worker.Counters.Count(Drop.ProducerPaused); return; }
         if (packet.IsPaddingOnly) return; // bandwidth probing: nothing for consumers
 
+        if (Kind == StreamKind.Audio && packet.ReadAudioLevel(Settings.ExtensionIds, out _, out var level))
+        {
+            _audioLevelSum += level;
+            _audioLevelCount++;
+        }
         packet.SetPayloadType(mappedPt);
         packet.SetSsrc(stream.Encoding.MappedSsrc);
         packet.RemapExtensions(_extensionMap);
@@ -129,12 +156,22 @@ public sealed class Producer
         Transport.Router.OnProducerRtp(this, encoding, packet, isKeyFrame, nowMs);
     }
 
-    private static bool IsKeyFrame(RtpPacket packet)
+    private enum VideoCodec : byte { Other, Vp8, Vp9, H264, Av1 }
+
+    private readonly VideoCodec[] _videoCodecs = new VideoCodec[128];
+
+    /// <summary>Key-frame detection by the packet's codec (mediasoup's PayloadDescriptorHandler rules).</summary>
+    private bool IsKeyFrame(RtpPacket packet)
     {
-        // Cheap checks by codec shape; the consumer's codec handler re-parses what it needs.
         var payload = packet.Payload;
-        if (Vp8PayloadDescriptor.TryParse(payload, out var vp8) == Vp8Error.None && vp8.IsKeyFrame) return true;
-        return false;
+        return _videoCodecs[packet.PayloadType & 0x7F] switch
+        {
+            VideoCodec.Vp8 => Vp8PayloadDescriptor.TryParse(payload, out var vp8) == Vp8Error.None && vp8.IsKeyFrame,
+            VideoCodec.Vp9 => Vp9PayloadDescriptor.TryParse(payload, out var vp9) == Vp9Error.None && vp9.IsKeyFrame,
+            VideoCodec.H264 => H264Payload.TryParse(payload, out var h264) == H264Error.None && h264.IsKeyFrame,
+            VideoCodec.Av1 => Av1Payload.TryParse(payload, out var av1) == Av1Error.None && av1.IsKeyFrame,
+            _ => false,
+        };
     }
 
     /// <summary>A consumer needs a key frame of the stream it forwards (router SSRC). Sends a PLI to the

@@ -49,6 +49,38 @@ public sealed class Router
         }
     }
 
+    /// <summary>mediasoup's AudioLevelObserver (maxEntries 1): every <see cref="AudioLevelIntervalMs"/>, the
+    /// loudest audio producer above <see cref="AudioLevelThresholdDbov"/>, or silence.</summary>
+    public int AudioLevelIntervalMs { get; set; } = 800;
+    public int AudioLevelThresholdDbov { get; set; } = -80;
+    private long _nextAudioLevelMs;
+    private bool _silent = true;
+
+    internal void Tick(long nowMs)
+    {
+        if (nowMs < _nextAudioLevelMs) return;
+        _nextAudioLevelMs = nowMs + AudioLevelIntervalMs;
+        Producer? loudest = null;
+        var loudestDbov = double.MinValue;
+        foreach (var p in _producers.Values)
+        {
+            if (p.Kind != StreamKind.Audio || p.Paused || p.TakeAverageAudioLevel() is not { } dbov) continue;
+            if (dbov < AudioLevelThresholdDbov || dbov <= loudestDbov) continue;
+            loudest = p;
+            loudestDbov = dbov;
+        }
+        if (loudest is not null)
+        {
+            _silent = false;
+            Worker.Observer.OnAudioLevels(Id, loudest.Id, (int)Math.Round(loudestDbov));
+        }
+        else if (!_silent)
+        {
+            _silent = true;
+            Worker.Observer.OnAudioLevels(Id, null, 0);
+        }
+    }
+
     /// <summary>Closes everything in the router (mediasoup: router.close() closes its transports).</summary>
     internal void Close()
     {

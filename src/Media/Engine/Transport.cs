@@ -112,7 +112,8 @@ public abstract class Transport
         if (_consumers.ContainsKey(settings.Id)) throw new InvalidOperationException($"a Consumer with same consumerId already exists [consumerId:{settings.Id}]");
         Consumer consumer = settings.Type switch
         {
-            RtpStreamType.Simple or RtpStreamType.Svc => new SimpleConsumer(this, producer, settings),
+            RtpStreamType.Simple => new SimpleConsumer(this, producer, settings),
+            RtpStreamType.Svc => new SvcConsumer(this, producer, settings),
             RtpStreamType.Simulcast => new SimulcastConsumer(this, producer, settings),
             RtpStreamType.Pipe => new PipeConsumer(this, producer, settings),
             _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Type, "unknown consumer type"),

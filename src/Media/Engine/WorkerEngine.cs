@@ -96,6 +96,7 @@ public sealed class WorkerEngine : IDisposable
     public void Tick(long nowMs)
     {
         RunPosted();
+        foreach (var r in _routers.Values) r.Tick(nowMs);
         if (_tickListStale) { _tickList = _transports.Values.ToArray(); _tickListStale = false; }
         foreach (var t in _tickList)
         {

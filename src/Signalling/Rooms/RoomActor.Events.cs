@@ -42,6 +42,12 @@ public sealed partial class RoomActor
                 _log.Info("room {0}: peer {1} transport DTLS {2}; closing the peer", _roomId, peer.Id, t.DtlsState);
                 ClosePeer(peer, closeRoomIfEmpty: true);
                 break;
+            case AudioLevels { ProducerId: { } producerId } levels when FindProducer(producerId) is { } speaker:
+                foreach (var p in JoinedPeers()) Notify(p, "activeSpeaker", new { peerId = speaker.Id, volume = levels.Volume });
+                break;
+            case AudioLevels { ProducerId: null }:
+                foreach (var p in JoinedPeers()) Notify(p, "activeSpeaker", new System.Text.Json.Nodes.JsonObject { ["peerId"] = null });
+                break;
             case RouterClosed:
                 _log.Warning("room {0}: its router closed", _roomId);
                 foreach (var p in _peers.Values.ToArray()) ClosePeer(p, closeRoomIfEmpty: false);

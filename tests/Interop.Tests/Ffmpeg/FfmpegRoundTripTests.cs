@@ -4,6 +4,8 @@ using System.Text.Json;
 using AkkaSfu.Media.Engine;
 using Xunit.Abstractions;
 
+using AkkaSfu.Media.Tests.Engine;
+
 namespace AkkaSfu.Interop.Tests.Ffmpeg;
 
 /// <summary>ffmpeg → comedia PlainTransports → producers → consumers → connected PlainTransports → ffmpeg:

@@ -8,7 +8,7 @@ namespace AkkaSfu.Signalling.Tests.Browser;
 /// <summary>The real conference page (mediasoup-client in Debian chromium) against the real server process.</summary>
 public class ConferenceTests(ITestOutputHelper output)
 {
-    private sealed record ConsumerStat(string ConsumerId, string PeerId, string Kind, long PacketsReceived, long FramesDecoded);
+    private sealed record ConsumerStat(string ConsumerId, string PeerId, string Kind, long PacketsReceived, long FramesDecoded, bool RemotelyPaused);
 
     private static async Task<IPage> JoinAsync(BrowserSession browser, Uri server, string room, string name, string extra = "")
     {
@@ -57,6 +57,9 @@ public class ConferenceTests(ITestOutputHelper output)
         foreach (var (page, id) in ids)
             await WaitForMediaAsync(page, id, ids.Values.Where(v => v != id));
 
+        // The fake microphones beep: the room names a loudest speaker (activeSpeaker, 800 ms).
+        await a.WaitForFunctionAsync("ids => ids.includes(window.akkasfu.activeSpeakerId)", ids.Values.ToArray(), new() { Timeout = 10_000 });
+
         var d = await JoinAsync(browser, server.BaseAddress, room, "dave", "&simulcast=0");
         await WaitForMediaAsync(d, "dave", ids.Values);
 
@@ -69,5 +72,44 @@ public class ConferenceTests(ITestOutputHelper output)
         await Task.Delay(2000);
         var after = await StatsAsync(a);
         Assert.True(after.Single(s => s.PeerId == ids[b] && s.Kind == "video").FramesDecoded > bobVideo, "bob's video keeps flowing to alice");
+    }
+
+    [Fact]
+    public async Task Simulcast_video_flows_and_a_paused_camera_is_paused_for_the_others()
+    {
+        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string> { ["AKKASFU_WORKERS"] = "1" });
+        await using var browser = await Chromium.LaunchAsync();
+        var room = "r" + Guid.NewGuid().ToString("N")[..6];
+        var a = await JoinAsync(browser, server.BaseAddress, room, "alice"); // 3-layer simulcast webcam
+        var b = await JoinAsync(browser, server.BaseAddress, room, "bob");
+        var (idA, idB) = (await PeerIdAsync(a), await PeerIdAsync(b));
+        await WaitForMediaAsync(b, "bob", [idA]);
+        await WaitForMediaAsync(a, "alice", [idB]);
+
+        long BobSeesAlice(ConsumerStat[] stats) => stats.Single(x => x.PeerId == idA && x.Kind == "video").FramesDecoded;
+
+        Assert.False(await a.EvaluateAsync<bool>("() => window.akkasfu.toggleCam()"));
+        await b.WaitForFunctionAsync("async id => (await window.akkasfu.stats()).some(s => s.peerId === id && s.kind === 'video' && s.remotelyPaused)",
+            idA, new() { Timeout = 10_000, PollingInterval = 200 });
+        await Task.Delay(500);
+        var paused = BobSeesAlice(await StatsAsync(b));
+        await Task.Delay(1500);
+        Assert.InRange(BobSeesAlice(await StatsAsync(b)) - paused, 0, 2);
+
+        Assert.True(await a.EvaluateAsync<bool>("() => window.akkasfu.toggleCam()"));
+        await b.WaitForFunctionAsync("async id => (await window.akkasfu.stats()).some(s => s.peerId === id && s.kind === 'video' && !s.remotelyPaused)",
+            idA, new() { Timeout = 10_000, PollingInterval = 200 });
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (BobSeesAlice(await StatsAsync(b)) < paused + 20)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "alice's video did not come back after resume");
+            await Task.Delay(300);
+        }
+
+        // What a person sees: bob's page with alice's tile.
+        var shot = Path.Combine(AppContext.BaseDirectory, "conference-bob.png");
+        await b.ScreenshotAsync(new() { Path = shot });
+        output.WriteLine($"screenshot: {shot}");
+        Assert.True(new FileInfo(shot).Length > 10_000);
     }
 }

@@ -51,12 +51,20 @@ public sealed class ProtooClient : IAsyncDisposable
     public Task SendRawAsync(string text) => _ws.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
 
     /// <summary>Sends a request and returns its response (notifications and server requests met on the way are kept).</summary>
-    public async Task<JsonNode> RequestAsync(string method, object? data = null)
+    public async Task<JsonObject> RequestAsync(string method, object? data = null)
     {
         var id = _nextId++;
         await SendRawAsync(JsonSerializer.Serialize(new { request = true, id, method, data = data ?? new { } }));
-        return await NextAsync(m => m["response"]?.GetValue<bool>() == true && m["id"]?.GetValue<int>() == id);
+        return (await NextAsync(m => m["response"]?.GetValue<bool>() == true && m["id"]?.GetValue<int>() == id)).AsObject();
     }
+
+    /// <summary>Answers a server request (newConsumer) with ok and empty data.</summary>
+    public Task AcceptAsync(JsonNode request) =>
+        SendRawAsync(new JsonObject { ["response"] = true, ["id"] = request["id"]!.GetValue<long>(), ["ok"] = true, ["data"] = new JsonObject() }.ToJsonString());
+
+    /// <summary>The next notification or server request named <paramref name="method"/>.</summary>
+    public async Task<JsonObject> NextAsync(string method, TimeSpan? timeout = null) =>
+        (await NextAsync(m => m["response"] is null && m["method"]?.GetValue<string>() == method, (int)(timeout ?? TimeSpan.FromSeconds(10)).TotalMilliseconds)).AsObject();
 
     private readonly List<JsonNode> _kept = new();
 

@@ -1,0 +1,119 @@
+// signalling.md §7: mediasoup-demo v3's broadcaster HTTP routes (server.js), on the same host and port as
+// the page and the protoo WebSocket. Each route validates its body (400 TypeError), then asks the room
+// (created if absent, through IRoomDirectory) and writes the room's BroadcasterReply.
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Akka.Actor;
+using AkkaSfu.Actors.Rooms;
+
+namespace AkkaSfu.Signalling.Broadcasters;
+
+/// <summary>Maps the broadcaster API: <c>app.MapBroadcasters()</c>.</summary>
+public static class BroadcasterEndpoints
+{
+    /// <summary>How long a route waits for its room (which itself waits at most 10 s per actor step).</summary>
+    private static readonly TimeSpan RoomTimeout = TimeSpan.FromSeconds(25);
+
+    private const string Broadcaster = "/rooms/{roomId}/broadcasters/{broadcasterId}";
+    private const string Transport = Broadcaster + "/transports/{transportId}";
+
+    public static IEndpointRouteBuilder MapBroadcasters(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/rooms/{roomId}", (HttpContext ctx, string roomId) => AskAsync(ctx, roomId, GetRoomRtpCapabilities.Instance));
+
+        app.MapPost("/rooms/{roomId}/broadcasters", (HttpContext ctx, string roomId) => WithBodyAsync(ctx, roomId, (null, null), body =>
+            (BroadcasterRequests.TryParseCreateBroadcaster(body, out var r), r)));
+
+        app.MapDelete(Broadcaster, (HttpContext ctx, string roomId, string broadcasterId) =>
+            AskAsync(ctx, roomId, new DeleteBroadcaster(broadcasterId)));
+
+        app.MapPost(Broadcaster + "/transports", (HttpContext ctx, string roomId, string broadcasterId) => WithBodyAsync(ctx, roomId, (broadcasterId, null), body =>
+            (BroadcasterRequests.TryParseCreateTransport(broadcasterId, body, out var r), r)));
+
+        app.MapPost(Transport + "/connect", (HttpContext ctx, string roomId, string broadcasterId, string transportId) => WithBodyAsync(ctx, roomId, (broadcasterId, transportId), body =>
+            (BroadcasterRequests.TryParseConnect(broadcasterId, transportId, body, out var r), r)));
+
+        app.MapPost(Transport + "/producers", (HttpContext ctx, string roomId, string broadcasterId, string transportId) => WithBodyAsync(ctx, roomId, (broadcasterId, transportId), body =>
+            (BroadcasterRequests.TryParseProduce(broadcasterId, transportId, body, out var r), r)));
+
+        app.MapPost(Transport + "/consume", (HttpContext ctx, string roomId, string broadcasterId, string transportId) => WithBodyAsync(ctx, roomId, (broadcasterId, transportId), _ =>
+            (BroadcasterRequests.TryParseConsume(broadcasterId, transportId, ctx.Request.Query["producerId"].FirstOrDefault(),
+                ctx.Request.Query["paused"].FirstOrDefault(), out var r), r)));
+
+        app.MapPost(Transport + "/consume/data", (HttpContext ctx, string roomId, string broadcasterId, string transportId) => WithBodyAsync(ctx, roomId, (broadcasterId, transportId), _ =>
+            ((string?)null, new BroadcasterDataChannelRequest(broadcasterId, transportId, Produce: false))));
+
+        app.MapPost(Transport + "/produce/data", (HttpContext ctx, string roomId, string broadcasterId, string transportId) => WithBodyAsync(ctx, roomId, (broadcasterId, transportId), _ =>
+            ((string?)null, new BroadcasterDataChannelRequest(broadcasterId, transportId, Produce: true))));
+
+        app.MapPost(Broadcaster + "/consumers/{consumerId}/resume", (HttpContext ctx, string roomId, string broadcasterId, string consumerId) =>
+            AskAsync(ctx, roomId, new ResumeBroadcasterConsumer(broadcasterId, consumerId)));
+
+        return app;
+    }
+
+    /// <summary>Reads and parses the body (400 if it is not a JSON object, 413 if too large), then validates it
+    /// into a request with <paramref name="parse"/> and asks the room. A validation error is answered 400 with
+    /// its message, after the room has checked the route's <paramref name="ids"/> exist (else 404).</summary>
+    private static async Task WithBodyAsync<T>(HttpContext ctx, string roomId, (string? BroadcasterId, string? TransportId) ids,
+        Func<JsonElement, (string? Error, T Request)> parse)
+        where T : IBroadcasterRequest
+    {
+        var bytes = await ReadBodyAsync(ctx.Request, ctx.RequestAborted);
+        if (bytes is null)
+        {
+            await WriteAsync(ctx, new BroadcasterReply(413, "Error: body too large", BroadcasterReply.Text));
+            return;
+        }
+        var error = BroadcasterRequests.TryParseBody(bytes.Value, out var body);
+        if (error is null)
+        {
+            (error, var request) = parse(body);
+            if (error is null)
+            {
+                await AskAsync(ctx, roomId, request);
+                return;
+            }
+        }
+        if (ids.BroadcasterId is not null) await AskAsync(ctx, roomId, new InvalidBroadcasterRequest(ids.BroadcasterId, ids.TransportId, error));
+        else await WriteAsync(ctx, BroadcasterReply.BadRequest(error));
+    }
+
+    private static async Task AskAsync(HttpContext ctx, string roomId, IBroadcasterRequest request)
+    {
+        var rooms = ctx.RequestServices.GetRequiredService<IRoomDirectory>();
+        BroadcasterReply reply;
+        try
+        {
+            reply = await rooms.Ask<BroadcasterReply>(roomId, request, RoomTimeout);
+        }
+        catch (AskTimeoutException)
+        {
+            reply = BroadcasterReply.ServerError("the room did not answer in time");
+        }
+        await WriteAsync(ctx, reply);
+    }
+
+    private static async Task WriteAsync(HttpContext ctx, BroadcasterReply reply)
+    {
+        ctx.Response.StatusCode = reply.Status;
+        ctx.Response.ContentType = reply.ContentType + "; charset=utf-8";
+        if (reply.Body.Length > 0) await ctx.Response.WriteAsync(reply.Body, Encoding.UTF8, ctx.RequestAborted);
+    }
+
+    /// <summary>The whole body, or null if it exceeds <see cref="BroadcasterRequests.MaxBodyBytes"/>.</summary>
+    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength > BroadcasterRequests.MaxBodyBytes) return null;
+        var buffer = new ArrayBufferWriter<byte>();
+        while (true)
+        {
+            var memory = buffer.GetMemory(16 * 1024);
+            var n = await request.Body.ReadAsync(memory, ct);
+            if (n == 0) return buffer.WrittenMemory;
+            buffer.Advance(n);
+            if (buffer.WrittenCount > BroadcasterRequests.MaxBodyBytes) return null;
+        }
+    }
+}
