@@ -30,6 +30,8 @@ public sealed record LoadGenOptions
     /// <summary>Video packets per second per peer (0: bitrate / 1100-byte payloads).</summary>
     public int VideoPps { get; init; }
     public int Fps { get; init; } = 30;
+    /// <summary>Periodic key frames every this many seconds (0: only at start and on PLI/FIR, like a browser).</summary>
+    public double KeyFrameIntervalSec { get; init; }
     /// <summary>Three simulcast encodings r0/r1/r2 (1/7, 2/7, 4/7 of the bitrate).</summary>
     public bool Simulcast { get; init; }
     /// <summary>Plain mode: SRTP on the plain transports (spec §7 AkkaSfu extension).</summary>
@@ -73,6 +75,7 @@ public sealed record LoadGenOptions
           --peers P  --rooms R   P peers in each of R rooms (default 4 x 1)
           --duration S           measured seconds (default 10); --warmup S (default 1)
           --video-kbps K         video bitrate per peer (default 1000); --video-pps N; --fps F (30)
+          --keyframe-interval S  also send a key frame every S seconds (default 0: start + PLI/FIR only)
           --simulcast            3 encodings r0/r1/r2 with RIDs
           --no-audio | --no-video | --no-nack
           --uplink-drop-every N  drop every Nth packet we send (first transmissions) to exercise NACK/RTX
@@ -109,6 +112,7 @@ public sealed record LoadGenOptions
                 "--video-kbps" => o with { VideoKbps = Int() },
                 "--video-pps" => o with { VideoPps = Int() },
                 "--fps" => o with { Fps = Int() },
+                "--keyframe-interval" => o with { KeyFrameIntervalSec = Dbl() },
                 "--simulcast" => o with { Simulcast = true },
                 "--no-audio" => o with { Audio = false },
                 "--no-video" => o with { Video = false },

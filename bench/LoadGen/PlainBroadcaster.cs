@@ -16,7 +16,7 @@ public sealed class PlainBroadcaster : IEmulatedPeer
     private readonly LoadGenOptions _o;
     private readonly MediaEngine _engine;
     private string? _sendTid, _recvTid;
-    private bool _created;
+    private bool _created, _resumeSupported = true;
 
     public PlainBroadcaster(LoadGenOptions options, MediaEngine engine, string roomId, string peerId)
     {
@@ -50,7 +50,7 @@ public sealed class PlainBroadcaster : IEmulatedPeer
         var list = new List<ProducerStream>();
         int mid = 0;
         if (_o.Audio) list.AddRange(await ProduceAsync("audio", RtpParams.Audio((mid++).ToString(), PeerId), ct));
-        if (_o.Video) list.AddRange(await ProduceAsync("video", RtpParams.Video((mid++).ToString(), PeerId, _o.VideoKbps, _o.EffectiveVideoPps, _o.Fps, _o.Simulcast), ct));
+        if (_o.Video) list.AddRange(await ProduceAsync("video", RtpParams.Video((mid++).ToString(), PeerId, _o.VideoKbps, _o.EffectiveVideoPps, _o.Fps, _o.Simulcast, _o.KeyFrameIntervalSec), ct));
         Send.Producers = list.ToArray();
         Send.Sending = true;
     }
@@ -61,12 +61,20 @@ public sealed class PlainBroadcaster : IEmulatedPeer
         foreach (var other in others)
         foreach (var producerId in other.Producers.Keys)
         {
-            var r = await CallAsync(HttpMethod.Post, $"{Base}/transports/{_recvTid}/consume?producerId={Uri.EscapeDataString(producerId)}", null, ct)
+            // AkkaSfu extension: create paused, resume once our side knows the SSRCs; the resume also asks the
+            // producer for a key frame. mediasoup-demo ignores paused=true and 404s the resume: then the
+            // consumer runs from creation and video waits for a periodic key frame (--keyframe-interval).
+            var r = await CallAsync(HttpMethod.Post, $"{Base}/transports/{_recvTid}/consume?producerId={Uri.EscapeDataString(producerId)}&paused=true", null, ct)
                 ?? throw new StageException(Stage.Signalling, $"{PeerId}: consume answered nothing");
             var c = RtpParams.ParseConsumer(r["id"]!.GetValue<string>(), r["kind"]!.GetValue<string>(), r["rtpParameters"]!, other.PeerId, producerId);
             Consumers[c.Id] = c;
             Recv!.Consumers[c.Ssrc] = c;
             if (c.RtxSsrc is { } rtx) Recv.Consumers[rtx] = c;
+            if (_resumeSupported)
+            {
+                try { await CallAsync(HttpMethod.Post, $"{Base}/consumers/{Uri.EscapeDataString(c.Id)}/resume", null, ct); }
+                catch (StageException e) when (e.Message.Contains("HTTP 404", StringComparison.Ordinal)) { _resumeSupported = false; }
+            }
         }
         SendHello(Recv!);
     }

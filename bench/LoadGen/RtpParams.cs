@@ -36,7 +36,7 @@ public static class RtpParams
     }
 
     /// <summary>VP8 at <paramref name="kbps"/> over <paramref name="pps"/> packets/s; simulcast splits both 1:2:4 over r0/r1/r2.</summary>
-    public static (JsonObject Params, ProducerStream[] Streams) Video(string mid, string cname, int kbps, int pps, int fps, bool simulcast)
+    public static (JsonObject Params, ProducerStream[] Streams) Video(string mid, string cname, int kbps, int pps, int fps, bool simulcast, double keyFrameIntervalSec = 0)
     {
         var encodings = new JsonArray();
         var streams = new List<ProducerStream>();
@@ -50,6 +50,7 @@ public static class RtpParams
             streams.Add(new ProducerStream(MediaKind.Video, ssrc, Vp8Pt, mid, rid, (byte)i, encPps, payload, fps)
             {
                 RtxSsrc = simulcast ? null : ssrc + 1, RtxPayloadType = Vp8RtxPt,
+                KeyFrameIntervalUs = (long)(keyFrameIntervalSec * 1_000_000),
             });
             var e = new JsonObject { ["active"] = true, ["dtx"] = false, ["maxBitrate"] = (int)(kbps * 1000 * shares[i]) };
             if (simulcast)

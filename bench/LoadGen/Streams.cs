@@ -57,6 +57,9 @@ public sealed class ProducerStream
     public long NextDueUs;
     /// <summary>Set on PLI/FIR: the next frame starts with a key frame.</summary>
     public volatile bool KeyFrameRequested;
+    /// <summary>Send a key frame at least this often (µs; 0 = only on PLI/FIR and at start).</summary>
+    public long KeyFrameIntervalUs { get; init; }
+    private long _lastKeyFrameUs;
     /// <summary>Probe sequence of the last packet sent (−1 before the first).</summary>
     public long LastProbeSeq = -1;
     public long PacketsSent, BytesSent, KeyFramesSent, NacksReceived, PlisReceived, Retransmitted, RetransmitMisses;
@@ -127,7 +130,9 @@ public sealed class ProducerStream
                 _frameIndex = frame;
             }
             marker = nextFrame != frame;
+            if (frameStart && KeyFrameIntervalUs > 0 && nowUs - _lastKeyFrameUs >= KeyFrameIntervalUs) KeyFrameRequested = true;
             WriteVp8Header(frameStart);
+            if (frameStart && _inKeyFrame) _lastKeyFrameUs = nowUs;
         }
         new Probe(StreamId, Encoding, probeSeq, nowUs).WriteTo(_payload);
         var header = new RtpHeaderFields { Marker = marker, PayloadType = PayloadType, SequenceNumber = _rtpSeq++, Timestamp = _rtpTs, Ssrc = Ssrc };

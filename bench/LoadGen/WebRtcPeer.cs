@@ -53,7 +53,7 @@ public sealed class WebRtcPeer : IEmulatedPeer
         var list = new List<ProducerStream>();
         int mid = 0;
         if (_o.Audio) list.AddRange(await ProduceAsync("audio", RtpParams.Audio((mid++).ToString(), cname)));
-        if (_o.Video) list.AddRange(await ProduceAsync("video", RtpParams.Video((mid++).ToString(), cname, _o.VideoKbps, _o.EffectiveVideoPps, _o.Fps, _o.Simulcast)));
+        if (_o.Video) list.AddRange(await ProduceAsync("video", RtpParams.Video((mid++).ToString(), cname, _o.VideoKbps, _o.EffectiveVideoPps, _o.Fps, _o.Simulcast, _o.KeyFrameIntervalSec)));
         Send.Producers = list.ToArray();
         Send.Sending = true;
     }

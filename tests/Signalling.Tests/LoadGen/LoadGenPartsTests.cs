@@ -1,4 +1,5 @@
 using AkkaSfu.LoadGen;
+using AkkaSfu.Media.Rtp;
 
 namespace AkkaSfu.Signalling.Tests.LoadGen;
 
@@ -98,6 +99,52 @@ public sealed class LoadGenPartsTests
         Assert.Equal(57, o.EffectiveVideoPps); // 500 kbps / 1100-byte payloads
         Assert.Throws<ArgumentException>(() => LoadGenOptions.Parse(["--bogus"]));
         Assert.Throws<ArgumentException>(() => LoadGenOptions.Parse(["--no-audio", "--no-video"]));
+    }
+
+    [Fact]
+    public void Video_starts_with_a_vp8_key_frame_then_inter_frames_and_honours_requests()
+    {
+        var s = new ProducerStream(MediaKind.Video, 1234, 96, "1", null, 0, packetsPerSecond: 60, payloadBytes: 500, framesPerSecond: 30);
+        var buf = new byte[1500];
+        byte[] Payload(int n) { Assert.Equal(RtpParseError.None, RtpPacket.TryParse(buf.AsSpan(0, n), out var p)); return p.Payload.ToArray(); }
+
+        var first = Payload(s.WriteNext(buf, 1000));
+        Assert.Equal(0x10, first[0]);                        // S=1, PID 0
+        Assert.Equal(0, first[1] & 1);                       // P=0: key frame
+        Assert.Equal(new byte[] { 0x9d, 0x01, 0x2a }, first[4..7]);
+        Assert.Equal(ProbeError.None, Probe.TryRead(first, out var probe));
+        Assert.Equal(0u, probe.Seq);
+        var second = Payload(s.WriteNext(buf, 2000));        // same frame (2 packets per frame)
+        Assert.Equal(0x00, second[0]);
+        var third = Payload(s.WriteNext(buf, 3000));         // next frame: inter
+        Assert.Equal(0x10, third[0]);
+        Assert.Equal(1, third[1] & 1);
+        s.WriteNext(buf, 4000);
+        s.KeyFrameRequested = true;                          // PLI
+        var fifth = Payload(s.WriteNext(buf, 5000));
+        Assert.Equal(0, fifth[1] & 1);
+        Assert.Equal(2, s.KeyFramesSent);
+    }
+
+    [Fact]
+    public void Retransmission_is_rtx_wrapped_with_the_original_sequence()
+    {
+        var s = new ProducerStream(MediaKind.Video, 1000, 96, "1", null, 0, 60, 300) { RtxSsrc = 1001, RtxPayloadType = 97 };
+        var buf = new byte[1500];
+        int n = s.WriteNext(buf, 1);
+        RtpPacket.TryParse(buf.AsSpan(0, n), out var orig);
+        ushort seq = orig.SequenceNumber;
+        var origPayload = orig.Payload.ToArray();
+
+        var rtx = new byte[1500];
+        int m = s.WriteRetransmission(seq, rtx);
+        Assert.Equal(RtpParseError.None, RtpPacket.TryParse(rtx.AsSpan(0, m), out var p));
+        Assert.Equal(1001u, p.Ssrc);
+        Assert.Equal(97, p.PayloadType);
+        Assert.Equal(seq, System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(p.Payload));
+        Assert.Equal(origPayload, p.Payload[2..].ToArray());
+        Assert.Equal(0, s.WriteRetransmission((ushort)(seq + 1), rtx)); // never sent
+        Assert.Equal(1, s.RetransmitMisses);
     }
 
     [Fact]

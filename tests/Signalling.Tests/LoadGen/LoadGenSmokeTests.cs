@@ -70,6 +70,24 @@ public sealed class LoadGenSmokeTests(ITestOutputHelper output)
         Assert.Equal(0, r.Lost);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Plain_broadcasters_consume_each_other_with_zero_loss(bool srtp)
+    {
+        await using var server = await StartServer();
+        var r = await Runner.RunAsync(Options(server) with { Mode = Mode.Plain, PlainSrtp = srtp });
+        output.WriteLine(r.ToJson());
+
+        Assert.Null(r.Error);
+        Assert.Equal(srtp ? "plain-srtp" : "plain", r.Mode);
+        Assert.Equal(12, r.Consumers);
+        Assert.Equal(12, r.ConsumersWithMedia);
+        Assert.Equal(0, r.Lost);
+        Assert.Equal(0, r.SrtpErrors);
+        Assert.InRange(r.PacketsOutPerSec / r.PacketsInPerSec, 1.5, 2.5);
+    }
+
     [Fact]
     public async Task Server_down_fails_at_the_signalling_stage()
     {
