@@ -179,6 +179,8 @@ public static class Runner
                 expected += n; lost += n;
             }
         }
+        if (b.RtpIn == a.RtpIn && result.ConsumersExpected > 0)
+            throw new StageException(Stage.Media, $"total loss: no RTP arrived during the {o.DurationSec:0.#} s window ({withMediaN} of {announcedN} consumers had media before it)");
         var secs = Math.Max(1, b.Us - a.Us) / 1e6;
         double pktOut = (b.RtpIn - a.RtpIn) / secs;
         var lat = engine.Latency;
