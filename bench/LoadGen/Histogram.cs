@@ -36,6 +36,17 @@ public sealed class Histogram
         return MaxUs;
     }
 
+    /// <summary>Set by another thread to ask the writer to <see cref="Clear"/> before its next sample.</summary>
+    public volatile bool ClearRequested;
+
+    /// <summary>Adds another histogram's samples.</summary>
+    public void AddAll(Histogram other)
+    {
+        for (var i = 0; i < _counts.Length; i++) _counts[i] += other._counts[i];
+        Count += other.Count;
+        MaxUs = Math.Max(MaxUs, other.MaxUs);
+    }
+
     /// <summary>Forgets every sample.</summary>
     public void Clear() { Array.Clear(_counts); Count = 0; MaxUs = 0; }
 }

@@ -12,13 +12,14 @@ namespace AkkaSfu.LoadGen;
 public sealed class MediaEngine : IDisposable
 {
     private readonly DatagramBatchPool _pool = new();
-    private readonly UdpReceiver _receiver;
+    private readonly UdpReceiver[] _receivers;
+    private readonly Histogram[] _latencies;
+    private int _nextReceiver;
     private readonly Thread _sender;
     private readonly object _gate = new();
     private volatile MediaTransport[] _transports = [];
     private volatile bool _stopping;
     private volatile bool _measuring;
-    private readonly Histogram _latency = new();
 
     /// <summary>How often each receiving transport sends an RR (ms).</summary>
     public int RtcpIntervalMs { get; init; } = 1000;
@@ -30,15 +31,31 @@ public sealed class MediaEngine : IDisposable
     public long UplinkDropped;
     private long _sentCount;
 
-    public MediaEngine()
+    /// <summary>Starts <paramref name="receiveThreads"/> receive threads (sockets are spread over them) and the sender thread.</summary>
+    public MediaEngine(int receiveThreads = 1)
     {
-        _receiver = new UdpReceiver("lg-recv", _pool, OnBatch, pollTimeoutMs: 20);
+        receiveThreads = Math.Max(1, receiveThreads);
+        _latencies = new Histogram[receiveThreads];
+        _receivers = new UdpReceiver[receiveThreads];
+        for (var i = 0; i < receiveThreads; i++)
+        {
+            var latency = _latencies[i] = new Histogram();
+            _receivers[i] = new UdpReceiver($"lg-recv-{i}", _pool, b => OnBatch(b, latency), pollTimeoutMs: 20);
+        }
         _sender = new Thread(SendLoop) { Name = "lg-send", IsBackground = true };
         _sender.Start();
     }
 
-    /// <summary>Latency samples of the measurement window (read after <see cref="StopMeasuring"/>).</summary>
-    public Histogram Latency => _latency;
+    /// <summary>Latency samples of the measurement window, all receive threads merged (read after <see cref="StopMeasuring"/>).</summary>
+    public Histogram Latency
+    {
+        get
+        {
+            var all = new Histogram();
+            foreach (var h in _latencies) all.AddAll(h);
+            return all;
+        }
+    }
     /// <summary>Packets seen late because the sender thread could not keep up (skipped slots).</summary>
     public long SenderLagSkips;
     /// <summary>Receive-thread CPU and sender-thread CPU are part of the process CPU; the kernel thread ids help attribute.</summary>
@@ -48,44 +65,47 @@ public sealed class MediaEngine : IDisposable
     public void Add(MediaTransport t)
     {
         lock (_gate) _transports = [.. _transports, t];
-        _receiver.Add(t.Socket);
+        _receivers[Interlocked.Increment(ref _nextReceiver) % _receivers.Length].Add(t.Socket);
     }
 
     /// <summary>Every transport added so far.</summary>
     public IReadOnlyList<MediaTransport> Transports => _transports;
 
     /// <summary>Starts recording latency (clears earlier samples on the receive thread's next batch).</summary>
-    public void StartMeasuring() { _clearRequested = true; _measuring = true; }
+    public void StartMeasuring()
+    {
+        foreach (var h in _latencies) h.ClearRequested = true;
+        _measuring = true;
+    }
     /// <summary>Stops recording latency.</summary>
     public void StopMeasuring() => _measuring = false;
-    private volatile bool _clearRequested;
 
     // ---------------- receive thread ----------------
 
-    private void OnBatch(DatagramBatch batch)
+    private void OnBatch(DatagramBatch batch, Histogram latency)
     {
-        if (_clearRequested) { _latency.Clear(); _clearRequested = false; }
+        if (latency.ClearRequested) { latency.Clear(); latency.ClearRequested = false; }
         long nowUs = Clock.NowUs;
         for (var i = 0; i < batch.Count; i++)
         {
-            if (batch.Socket(i).Owner is MediaTransport t) OnDatagram(t, batch.Datagram(i), nowUs);
+            if (batch.Socket(i).Owner is MediaTransport t) OnDatagram(t, batch.Datagram(i), nowUs, latency);
         }
         batch.Release();
     }
 
-    private void OnDatagram(MediaTransport t, Span<byte> d, long nowUs)
+    private void OnDatagram(MediaTransport t, Span<byte> d, long nowUs, Histogram latency)
     {
         switch (Rfc7983.Classify(d))
         {
             case PacketKind.Stun: t.OnStun(d, nowUs / 1000); return;
             case PacketKind.Dtls: t.DtlsIn++; t.Dtls?.Feed(d); return;
-            case PacketKind.Rtp: OnRtp(t, d, nowUs); return;
+            case PacketKind.Rtp: OnRtp(t, d, nowUs, latency); return;
             case PacketKind.Rtcp: OnRtcp(t, d, nowUs); return;
             default: t.Malformed++; return;
         }
     }
 
-    private void OnRtp(MediaTransport t, Span<byte> d, long nowUs)
+    private void OnRtp(MediaTransport t, Span<byte> d, long nowUs, Histogram latency)
     {
         int len = d.Length;
         if (t.IsWebRtc || t.RecvSrtp is not null)
@@ -118,7 +138,7 @@ public sealed class MediaEngine : IDisposable
         c.Sources[probe.Encoding] ??= Registry.Find(probe.StreamId);
         c.LastEncoding = probe.Encoding;
         if (rtx && verdict == SeqVerdict.Reordered) c.Recovered++;
-        if (_measuring && !rtx && verdict == SeqVerdict.InOrder) _latency.Add(nowUs - probe.SendUs);
+        if (_measuring && !rtx && verdict == SeqVerdict.InOrder) latency.Add(nowUs - probe.SendUs);
     }
 
     private void TrackOuterSeq(ConsumerStream c, ushort seq, bool rtx)
@@ -296,7 +316,7 @@ public sealed class MediaEngine : IDisposable
         _stopping = true;
         _sender.Join(2000);
         foreach (var t in _transports) t.Close();
-        _receiver.Dispose();
+        foreach (var r in _receivers) r.Dispose();
     }
 }
 

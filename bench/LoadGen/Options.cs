@@ -45,6 +45,8 @@ public sealed record LoadGenOptions
     /// <summary>Server process to measure (0: find the one listening on the server's port).</summary>
     public int ServerPid { get; init; }
     public string RoomPrefix { get; init; } = "lg";
+    /// <summary>Receive threads (sockets spread over them); more than 1 only when cores are free.</summary>
+    public int ReceiveThreads { get; init; } = 1;
     /// <summary>Peers being set up at once.</summary>
     public int SetupConcurrency { get; init; } = 4;
     /// <summary>No progress display (tests, pipes).</summary>
@@ -83,6 +85,7 @@ public sealed record LoadGenOptions
           --server-pid PID       server process to measure (default: the one listening on the port)
           --local-ip IP          address to bind (default 127.0.0.1)
           --setup-concurrency N  peers set up at once (default 4)
+          --recv-threads N       receive threads (default 1; one handles ~100k packets/s)
           --out FILE             append JSON lines to FILE
           --sweep peers=2..40:2 | rooms=1..20:1   increasing runs until loss > --loss-threshold (default 1 %)
           --plot FILE.png        sweep plot (default loadgen-sweep.png)
@@ -122,6 +125,7 @@ public sealed record LoadGenOptions
                 "--server-pid" => o with { ServerPid = Int() },
                 "--local-ip" => o with { LocalIp = IPAddress.Parse(Next()) },
                 "--room-prefix" => o with { RoomPrefix = Next() },
+                "--recv-threads" => o with { ReceiveThreads = Int() },
                 "--setup-concurrency" => o with { SetupConcurrency = Int() },
                 "--out" => o with { OutFile = Next() },
                 "--sweep" => o with { Sweep = Next() },

@@ -25,6 +25,20 @@ public static class ProcStats
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException) { return null; }
     }
 
+    /// <summary>UDP datagrams the kernel dropped at a full receive buffer (/proc/net/snmp RcvbufErrors; the whole
+    /// network namespace: the server's sockets and ours), or 0 when unreadable.</summary>
+    public static long UdpRcvbufErrors()
+    {
+        try
+        {
+            var lines = File.ReadLines("/proc/net/snmp").Where(l => l.StartsWith("Udp: ", StringComparison.Ordinal)).ToArray();
+            if (lines.Length < 2) return 0;
+            var i = Array.IndexOf(lines[0].Split(' '), "RcvbufErrors");
+            return i < 0 ? 0 : long.Parse(lines[1].Split(' ')[i], CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return 0; }
+    }
+
     /// <summary>This process's CPU time in µs.</summary>
     public static long OwnCpuUs() => (long)Process.GetCurrentProcess().TotalProcessorTime.TotalMicroseconds;
 

@@ -55,6 +55,8 @@ public sealed record RunResult
     public double LoadGenCpuPct { get; init; }
     /// <summary>Packet slots the sender thread skipped because it fell behind (&gt; 0: the generator was the bottleneck).</summary>
     public long SenderLagSkips { get; init; }
+    /// <summary>Datagrams the kernel dropped at full UDP receive buffers during the window (server's or ours).</summary>
+    public long UdpRcvbufErrors { get; init; }
     /// <summary>Failed stage (signalling, ice, dtls, media, setup), or null.</summary>
     public string? FailedStage { get; init; }
     public string? Error { get; init; }

@@ -36,7 +36,7 @@ public static class Runner
         };
         int pid = o.ServerPid != 0 ? o.ServerPid : (o.Server.IsLoopback ? ProcStats.FindListener(o.Server.Port) : 0);
         baseResult = baseResult with { ServerPid = pid };
-        using var engine = new MediaEngine { Nack = o.Nack, UplinkDropEvery = o.UplinkDropEvery };
+        using var engine = new MediaEngine(o.ReceiveThreads) { Nack = o.Nack, UplinkDropEvery = o.UplinkDropEvery };
         var peers = new List<IEmulatedPeer>();
         try
         {
@@ -205,16 +205,17 @@ public static class Runner
             ServerRssMb = Math.Round(b.ServerRss / 1048576.0, 1),
             LoadGenCpuPct = Math.Round((b.OwnCpuUs - a.OwnCpuUs) / secs / 1e4, 1),
             SenderLagSkips = engine.SenderLagSkips,
+            UdpRcvbufErrors = b.RcvbufErrors - a.RcvbufErrors,
         };
     }
 
-    private readonly record struct Snap(long Us, long RtpOut, long BytesOut, long RtpIn, long BytesIn, long ServerCpuUs, long ServerRss, long OwnCpuUs);
+    private readonly record struct Snap(long Us, long RtpOut, long BytesOut, long RtpIn, long BytesIn, long ServerCpuUs, long ServerRss, long OwnCpuUs, long RcvbufErrors);
 
     private static Snap Snapshot(MediaEngine engine, int pid)
     {
         long rtpOut = 0, bytesOut = 0, rtpIn = 0, bytesIn = 0;
         foreach (var t in engine.Transports) { rtpOut += t.RtpOut; bytesOut += t.RtpBytesOut; rtpIn += t.RtpIn; bytesIn += t.RtpBytesIn; }
         var s = pid == 0 ? null : ProcStats.Sample(pid);
-        return new Snap(Clock.NowUs, rtpOut, bytesOut, rtpIn, bytesIn, s?.CpuUs ?? 0, s?.RssBytes ?? 0, ProcStats.OwnCpuUs());
+        return new Snap(Clock.NowUs, rtpOut, bytesOut, rtpIn, bytesIn, s?.CpuUs ?? 0, s?.RssBytes ?? 0, ProcStats.OwnCpuUs(), ProcStats.UdpRcvbufErrors());
     }
 }
