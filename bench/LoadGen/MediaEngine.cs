@@ -68,6 +68,9 @@ public sealed class MediaEngine : IDisposable
         _receivers[Interlocked.Increment(ref _nextReceiver) % _receivers.Length].Add(t.Socket);
     }
 
+    /// <summary>This run's producer streams by probe id.</summary>
+    public StreamRegistry Streams { get; } = new();
+
     /// <summary>Every transport added so far.</summary>
     public IReadOnlyList<MediaTransport> Transports => _transports;
 
@@ -135,7 +138,7 @@ public sealed class MediaEngine : IDisposable
         if (Probe.TryRead(payload, out var probe) != ProbeError.None || probe.Encoding >= 3) { c.Foreign++; return; }
         if (c.FirstPacketUs == 0) c.FirstPacketUs = nowUs;
         var verdict = c.Trackers[probe.Encoding].Add(probe.Seq);
-        c.Sources[probe.Encoding] ??= Registry.Find(probe.StreamId);
+        c.Sources[probe.Encoding] ??= Streams.Find(probe.StreamId);
         c.LastEncoding = probe.Encoding;
         if (rtx && verdict == SeqVerdict.Reordered) c.Recovered++;
         if (_measuring && !rtx && verdict == SeqVerdict.InOrder) latency.Add(nowUs - probe.SendUs);
@@ -320,28 +323,22 @@ public sealed class MediaEngine : IDisposable
     }
 }
 
-/// <summary>Process-wide map from probe stream id to the producer stream (receivers use it to know what was sent).</summary>
-public static class Registry
+/// <summary>Map from probe stream id to the producer stream (receivers use it to know what was sent); one per run.</summary>
+public sealed class StreamRegistry
 {
-    private static volatile ProducerStream?[] s_streams = new ProducerStream?[1024];
-    private static readonly object Gate = new();
+    private volatile ProducerStream[] _streams = [];
+    private readonly object _gate = new();
 
     /// <summary>Registers a stream (setup time).</summary>
-    public static void Add(ProducerStream s)
+    public void Add(ProducerStream s)
     {
-        lock (Gate)
-        {
-            var arr = s_streams;
-            if (s.StreamId >= arr.Length) { Array.Resize(ref arr, (int)Math.Max(arr.Length * 2, s.StreamId + 1)); }
-            arr[s.StreamId] = s;
-            s_streams = arr;
-        }
+        lock (_gate) _streams = [.. _streams, s];
     }
 
-    /// <summary>The stream with that id, or null.</summary>
-    public static ProducerStream? Find(uint id)
+    /// <summary>The stream with that id, or null (linear; called once per consumer and encoding).</summary>
+    public ProducerStream? Find(uint id)
     {
-        var arr = s_streams;
-        return id < arr.Length ? arr[id] : null;
+        foreach (var s in _streams) if (s.StreamId == id) return s;
+        return null;
     }
 }

@@ -83,7 +83,7 @@ public sealed class PlainBroadcaster : IEmulatedPeer
     {
         var r = await CallAsync(HttpMethod.Post, $"{Base}/transports/{_sendTid}/producers", new JsonObject { ["kind"] = kind, ["rtpParameters"] = p.Params }, ct)
             ?? throw new StageException(Stage.Signalling, $"{PeerId}: produce answered nothing");
-        foreach (var s in p.Streams) Registry.Add(s);
+        foreach (var s in p.Streams) _engine.Streams.Add(s);
         Producers[r["id"]!.GetValue<string>()] = p.Streams;
         return p.Streams;
     }

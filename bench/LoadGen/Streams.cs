@@ -69,9 +69,10 @@ public sealed class ProducerStream
     /// <summary>NACKed sequence numbers (receive thread enqueues, sender thread answers).</summary>
     public readonly ConcurrentQueue<ushort> NackRequests = new();
 
-    // Retransmission history: the last HistorySlots plain packets by RTP seq.
-    private const int HistorySlots = 512, SlotBytes = 1280;
+    // Retransmission history: the last HistorySlots plain packets by RTP seq (allocated on the first packet).
+    private const int HistorySlots = 256;
     private byte[]? _history;
+    private int SlotBytes => _payload.Length + 128; // header + CSRC-free extensions fit in 128
     private readonly int[] _historyLength = new int[HistorySlots];
     private readonly ushort[] _historySeq = new ushort[HistorySlots];
     private ushort _rtxSeq = (ushort)Random.Shared.Next(0, 65536);

@@ -64,7 +64,7 @@ public sealed class WebRtcPeer : IEmulatedPeer
         {
             ["transportId"] = _transportIds[Send!], ["kind"] = kind, ["rtpParameters"] = p.Params, ["appData"] = new JsonObject(),
         });
-        foreach (var s in p.Streams) Registry.Add(s);
+        foreach (var s in p.Streams) _engine.Streams.Add(s);
         Producers[r["id"]!.GetValue<string>()] = p.Streams;
         return p.Streams;
     }

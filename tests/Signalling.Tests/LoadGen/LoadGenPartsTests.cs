@@ -57,6 +57,44 @@ public sealed class LoadGenPartsTests
         Assert.Equal(65_537 - 3, t.Lost(-1));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void SeqTracker_agrees_with_a_set_model_on_random_drops_duplicates_and_local_reordering(int seed)
+    {
+        var rng = new Random(seed);
+        int sent = 5_000 + rng.Next(5_000);
+        var arrivals = new List<uint>();
+        for (uint s = 0; s < sent; s++)
+        {
+            if (rng.NextDouble() < 0.05) continue;                 // lost
+            arrivals.Add(s);
+            if (rng.NextDouble() < 0.02) arrivals.Add(s);          // duplicated
+        }
+        for (var i = 1; i < arrivals.Count; i++)                    // swap neighbours: local reordering
+            if (rng.NextDouble() < 0.05) (arrivals[i - 1], arrivals[i]) = (arrivals[i], arrivals[i - 1]);
+
+        var t = new SeqTracker();
+        var seen = new HashSet<uint>();
+        long dups = 0;
+        foreach (var a in arrivals)
+        {
+            if (a < arrivals[0] && !seen.Contains(a)) { t.Add(a); continue; } // before the first arrival: TooOld
+            if (!seen.Add(a)) dups++;
+            t.Add(a);
+        }
+        var first = arrivals[0];
+        long expected = sent - 1 - first + 1;
+        long unique = seen.Count(x => x >= first);
+        Assert.Equal(unique, t.Unique);
+        Assert.Equal(dups, t.Duplicates);
+        Assert.Equal(expected - unique, t.Lost(lastSent: sent - 1));
+        Assert.Equal(expected, t.Expected(lastSent: sent - 1));
+    }
+
     [Fact]
     public void Histogram_percentiles()
     {
