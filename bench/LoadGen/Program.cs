@@ -82,5 +82,7 @@ static async Task<RunResult> RunOne(LoadGenOptions o, int workers, CancellationT
     Console.WriteLine(line);
     if (o.OutFile is not null) await File.AppendAllTextAsync(o.OutFile, line + Environment.NewLine, ct);
     if (result.FailedStage is not null) Console.Error.WriteLine($"FAILED at {result.FailedStage}: {result.Error}");
+    else if (result.SenderLagSkips > 0 || result.LoadGenCpuPct > 90 * o.ReceiveThreads)
+        Console.Error.WriteLine($"warning: the generator itself was saturated (CPU {result.LoadGenCpuPct}%, {result.SenderLagSkips} send slots skipped): this run measures the generator, not the server");
     return result;
 }

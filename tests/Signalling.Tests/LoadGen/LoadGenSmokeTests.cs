@@ -5,22 +5,27 @@ namespace AkkaSfu.Signalling.Tests.LoadGen;
 
 /// <summary>The load generator against the real server (one worker): a few peers for a few seconds must get
 /// every consumer, media on each, and lose nothing. Correctness only: no timing assertions.</summary>
-public sealed class LoadGenSmokeTests(ITestOutputHelper output)
+public sealed class LoadGenSmokeTests(LoadGenSmokeTests.Server fixture, ITestOutputHelper output) : IClassFixture<LoadGenSmokeTests.Server>
 {
-    private static LoadGenOptions Options(ServerProcess server) => new()
+    /// <summary>One server (one worker) for the class: every run uses its own rooms.</summary>
+    public sealed class Server : IAsyncLifetime
     {
-        Server = server.BaseAddress, Peers = 3, Rooms = 1, DurationSec = 3, WarmupSec = 0.5,
+        public ServerProcess Process { get; private set; } = null!;
+        public async Task InitializeAsync() => Process = await ServerProcess.StartAsync(new Dictionary<string, string> { ["AKKASFU_WORKERS"] = "1" });
+        public async Task DisposeAsync() => await Process.DisposeAsync();
+    }
+
+    private LoadGenOptions Options() => new()
+    {
+        Server = fixture.Process.BaseAddress, Peers = 3, Rooms = 1, DurationSec = 2, WarmupSec = 0.5,
         VideoKbps = 300, Quiet = true, SetupConcurrency = 3,
     };
 
-    private static Task<ServerProcess> StartServer() =>
-        ServerProcess.StartAsync(new Dictionary<string, string> { ["AKKASFU_WORKERS"] = "1" });
 
     [Fact]
     public async Task WebRtc_peers_see_all_consumers_with_zero_loss()
     {
-        await using var server = await StartServer();
-        var r = await Runner.RunAsync(Options(server));
+        var r = await Runner.RunAsync(Options());
         output.WriteLine(r.ToJson());
 
         Assert.Null(r.Error);
@@ -44,8 +49,7 @@ public sealed class LoadGenSmokeTests(ITestOutputHelper output)
     [Fact]
     public async Task Simulcast_consumers_get_media_in_two_rooms()
     {
-        await using var server = await StartServer();
-        var r = await Runner.RunAsync(Options(server) with { Peers = 2, Rooms = 2, Simulcast = true });
+        var r = await Runner.RunAsync(Options() with { Peers = 2, Rooms = 2, Simulcast = true });
         output.WriteLine(r.ToJson());
 
         Assert.Null(r.Error);
@@ -58,9 +62,8 @@ public sealed class LoadGenSmokeTests(ITestOutputHelper output)
     [Fact]
     public async Task Uplink_loss_is_nacked_by_the_server_and_recovered_by_our_retransmissions()
     {
-        await using var server = await StartServer();
         // Video only: the server NACKs video ingress; we answer on RTX, so consumers end up missing nothing.
-        var r = await Runner.RunAsync(Options(server) with { Peers = 2, Audio = false, UplinkDropEvery = 25 });
+        var r = await Runner.RunAsync(Options() with { Peers = 2, Audio = false, UplinkDropEvery = 25 });
         output.WriteLine(r.ToJson());
 
         Assert.Null(r.Error);
@@ -75,8 +78,7 @@ public sealed class LoadGenSmokeTests(ITestOutputHelper output)
     [InlineData(true)]
     public async Task Plain_broadcasters_consume_each_other_with_zero_loss(bool srtp)
     {
-        await using var server = await StartServer();
-        var r = await Runner.RunAsync(Options(server) with { Mode = Mode.Plain, PlainSrtp = srtp });
+        var r = await Runner.RunAsync(Options() with { Mode = Mode.Plain, PlainSrtp = srtp });
         output.WriteLine(r.ToJson());
 
         Assert.Null(r.Error);
