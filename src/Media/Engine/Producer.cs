@@ -24,6 +24,7 @@ public sealed class Producer
         /// <summary>Missing packets to NACK (video with NACK negotiated).</summary>
         public readonly NackGenerator? Nack = video && nack ? new NackGenerator() : null;
         /// <summary>The mapped packets, for consumers' NACKs: one copy shared by every consumer.</summary>
+        public int ReportedScore = -1;
         public readonly RetransmissionBuffer? Buffer = video ? new RetransmissionBuffer(RetransmissionCapacity, 2000) { RttMs = -1 } : null;
     }
 
@@ -197,11 +198,22 @@ public sealed class Producer
         for (var i = 0; i < n; i++) Transport.SendKeyFrameRequest(retry[i], nowMs);
     }
 
-    /// <summary>Adds this producer's receiver report blocks to <paramref name="blocks"/>.</summary>
+    /// <summary>Adds this producer's receiver report blocks to <paramref name="blocks"/>, and tells the owner
+    /// when a stream's score changed (mediasoup's "score" event).</summary>
     internal void CollectReportBlocks(List<RtcpReportBlock> blocks, long nowMs)
     {
+        var changed = false;
         foreach (var s in Streams)
-            if (s.Stats is { } stats) blocks.Add(stats.FillReportBlock(nowMs));
+        {
+            if (s.Stats is not { } stats) continue;
+            blocks.Add(stats.FillReportBlock(nowMs));
+            if (stats.Score != s.ReportedScore) { s.ReportedScore = stats.Score; changed = true; }
+        }
+        if (!changed) return;
+        var scores = new List<ProducerStreamScore>(Streams.Length);
+        for (var i = 0; i < Streams.Length; i++)
+            if (Streams[i].Stats is { } st) scores.Add(new ProducerStreamScore(i, Streams[i].Ssrc, Streams[i].Encoding.Rid, st.Score));
+        Transport.Worker.Observer.OnProducerScore(Id, scores);
     }
 
     /// <summary>An SR from the endpoint about one of its streams (for LSR/DLSR in our reports).</summary>

@@ -194,8 +194,9 @@ public abstract class Transport
     {
         Worker.Counters.RtcpReceived++;
         var reader = new RtcpCompoundReader(compound);
-        foreach (var p in reader)
+        while (reader.MoveNext())
         {
+            var p = reader.Current;
             switch (p.PacketType)
             {
                 case RtcpPacketType.PayloadFeedback when p.Fmt == RtcpPli.Fmt:

@@ -165,12 +165,14 @@ public class PlainForwardingTests
         source.SendTo(new byte[] { 0x80, 0x6f, 1 }, to);              // truncated RTP
         source.SendTo(new byte[] { 0x90, 0x6f, 0, 2, 0, 0, 0, 0, 0, 0, 4, 0x57, 0xBE, 0xDE, 0, 9 }, to); // extension overruns
         source.SendTo(new byte[] { 0x00, 0x01, 0x00, 0x00 }, to);      // STUN-looking junk
+        source.SendTo(new byte[] { 0x80, 200, 0x00, 0x10, 0, 0, 0, 1 }, to); // RTCP SR whose length overruns
         source.SendTo(Packet(2, 960), to);
         var buf = new byte[2048];
         Assert.True(sink.Receive(buf) > 12);
         Assert.True(sink.Receive(buf) > 12);
-        var counters = harness.Invoke(e => (Malformed: e.Counters[Drop.MalformedRtp], Unknown: e.Counters[Drop.UnknownDatagram]));
+        var counters = harness.Invoke(e => (Malformed: e.Counters[Drop.MalformedRtp], Unknown: e.Counters[Drop.UnknownDatagram], Rtcp: e.Counters[Drop.MalformedRtcp]));
         Assert.Equal(2, counters.Malformed);
         Assert.Equal(1, counters.Unknown);
+        Assert.Equal(1, counters.Rtcp);
     }
 }
