@@ -6,8 +6,8 @@ using AkkaSfu.Media.Srtp;
 
 namespace AkkaSfu.LoadGen;
 
-/// <summary>All media of a run on two threads: one receive thread (poll + recvmmsg over every socket, then demux,
-/// SRTP unprotect and probe accounting inline) and one sender thread (ICE ticks, paced RTP of every producer,
+/// <summary>All media of a run on a few threads: receive threads (poll + recvmmsg over their sockets, then demux,
+/// SRTP unprotect and probe accounting inline; one by default) and one sender thread (ICE ticks, paced RTP of every producer,
 /// RRs and NACKs). Buffers are per thread and reused: nothing is allocated per packet.</summary>
 public sealed class MediaEngine : IDisposable
 {
@@ -56,9 +56,9 @@ public sealed class MediaEngine : IDisposable
             return all;
         }
     }
-    /// <summary>Packets seen late because the sender thread could not keep up (skipped slots).</summary>
+    /// <summary>Packet slots skipped because the sender thread fell more than 200 ms behind.</summary>
     public long SenderLagSkips;
-    /// <summary>Receive-thread CPU and sender-thread CPU are part of the process CPU; the kernel thread ids help attribute.</summary>
+    /// <summary>Sender thread iterations (about one per millisecond when it keeps up).</summary>
     public long SendLoops;
 
     /// <summary>Adds a transport: its socket joins the receive set, the sender thread starts ticking it.</summary>
