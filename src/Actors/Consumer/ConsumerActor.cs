@@ -46,7 +46,7 @@ public sealed class ConsumerActor : SfuObjectActor
     {
         var settings = _settings;
         var transportId = Context.Parent.Path.Name["transport-".Length..];
-        Engine(e => { e.Consume(transportId, settings); return null; }, own: true);
+        Engine(e => { e.Consume(transportId, settings, Now); return null; }, own: true);
     }
 
     private static long Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();

@@ -165,13 +165,16 @@ public sealed class WorkerEngine : IDisposable
         if (FindProducer(id) is { } p) p.Transport.CloseProducer(p);
     }
 
-    /// <summary>Creates a consumer of <paramref name="settings"/>.ProducerId (same router) on a transport.</summary>
-    public Consumer Consume(string transportId, ConsumerSettings settings)
+    /// <summary>Creates a consumer of <paramref name="settings"/>.ProducerId (same router) on a transport. A
+    /// consumer created active asks for a key frame at once (a paused one does when resumed).</summary>
+    public Consumer Consume(string transportId, ConsumerSettings settings, long nowMs = -1)
     {
         var transport = GetTransport(transportId);
         var producer = transport.Router.FindProducer(settings.ProducerId)
             ?? throw new KeyNotFoundException($"Producer not found [producerId:{settings.ProducerId}]");
-        return transport.Consume(settings, producer);
+        var consumer = transport.Consume(settings, producer);
+        if (!settings.Paused && nowMs >= 0) consumer.RequestKeyFrame(nowMs);
+        return consumer;
     }
 
     public Consumer GetConsumer(string id) => FindConsumer(id) ?? throw new KeyNotFoundException($"Consumer not found [consumerId:{id}]");
