@@ -15,8 +15,8 @@ public abstract class Consumer
     private bool _syncRequired = true;
 
     // What went out under each recent output seq, to answer NACKs from the producer's shared buffer:
-    // 1,024 entries ≈ 9 KB per consumer.
-    private const int SentHistory = 1024;
+    // 512 entries ≈ 4.6 KB per consumer (several seconds of video at 1 Mbps).
+    private const int SentHistory = 512;
     private readonly ushort[] _sentOutSeq = new ushort[SentHistory];
     private readonly ushort[] _sentInSeq = new ushort[SentHistory];
     private readonly uint[] _sentTs = new uint[SentHistory];

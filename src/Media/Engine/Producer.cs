@@ -28,8 +28,9 @@ public sealed class Producer
         public readonly RetransmissionBuffer? Buffer = video ? new RetransmissionBuffer(RetransmissionCapacity, 2000) { RttMs = -1 } : null;
     }
 
-    /// <summary>Packets kept per video stream for retransmission (~1 s at 5 Mbps).</summary>
-    public const int RetransmissionCapacity = 512;
+    /// <summary>Packets kept per video stream for retransmission: 2.5 s at 1 Mbps, 0.6 s at 5 Mbps, ~390 KB
+    /// per stream (the largest per-producer memory cost; see docs/benchmarks.md).</summary>
+    public const int RetransmissionCapacity = 256;
 
     private long _audioLevelSum;
     private int _audioLevelCount;

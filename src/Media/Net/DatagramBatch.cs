@@ -129,7 +129,7 @@ public sealed unsafe class DatagramBatch
 
 /// <summary>Batches reused between a receive thread (rents) and a worker (returns): a lock-free free list,
 /// which unlike ArrayPool allocates nothing when rent and return happen on different threads.</summary>
-public sealed class DatagramBatchPool(int maxRetained = 256)
+public sealed class DatagramBatchPool(int maxRetained = 32)
 {
     private readonly ConcurrentQueue<DatagramBatch> _free = new();
     private int _retained;
