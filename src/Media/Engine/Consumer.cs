@@ -136,7 +136,7 @@ public abstract class Consumer
         _sentInSeq[slot] = inSeq;
         _sentTs[slot] = outTs;
         _sentEncoding[slot] = (sbyte)CurrentEncoding;
-        Transport.SendConsumerRtp(this, scratch, length, nowMs);
+        Transport.SendConsumerRtp(this, scratch, copy, nowMs);
         return true;
     }
 
@@ -161,10 +161,11 @@ public abstract class Consumer
         if (Settings.RtxSsrc != 0 && Settings.RtxPayloadType != 0)
         {
             var rtx = Transport.Worker.RtxBuffer;
-            if (Rtx.Encapsulate(copy, rtx, Settings.RtxPayloadType, Settings.RtxSsrc, _rtxSeq++, out var n) != RtxError.None) return;
-            Transport.SendConsumerRtp(this, rtx, n, nowMs);
+            if (Rtx.Encapsulate(copy, rtx, Settings.RtxPayloadType, Settings.RtxSsrc, _rtxSeq++, out var n) != RtxError.None
+                || RtpPacket.TryParse(rtx.AsSpan(0, n), out var rtxPacket) != RtpParseError.None) return;
+            Transport.SendConsumerRtp(this, rtx, rtxPacket, nowMs);
         }
-        else Transport.SendConsumerRtp(this, scratch, stored.Length, nowMs);
+        else Transport.SendConsumerRtp(this, scratch, copy, nowMs);
         Transport.Worker.Counters.Retransmitted++;
     }
 
@@ -472,7 +473,7 @@ public sealed class PipeConsumer : Consumer
         packet.Buffer.CopyTo(scratch);
         if (RtpPacket.TryParse(scratch.AsSpan(0, packet.Length), out var copy) != RtpParseError.None) return;
         copy.SetSsrc(unchecked(Settings.Ssrc + (uint)encoding));
-        Transport.SendConsumerRtp(this, scratch, packet.Length, nowMs);
+        Transport.SendConsumerRtp(this, scratch, copy, nowMs);
     }
 
     /// <summary>A PLI/FIR from the other router names one of our per-encoding SSRCs.</summary>

@@ -239,16 +239,15 @@ public abstract class Transport
 
     /// <summary>Sends a consumer packet prepared in the worker's send buffer: stamps this transport's
     /// transport-wide sequence number and abs-send-time where negotiated, then protects and sends it.</summary>
-    internal void SendConsumerRtp(Consumer consumer, byte[] buffer, int length, long nowMs)
+    /// <remarks><paramref name="packet"/> views <paramref name="buffer"/> from its start; the buffer has room
+    /// for the SRTP trailer after it.</remarks>
+    internal void SendConsumerRtp(Consumer consumer, byte[] buffer, RtpPacket packet, long nowMs)
     {
         if (!IsConnected) { Worker.Counters.Count(Drop.NotConnected); return; }
-        if (RtpPacket.TryParse(buffer.AsSpan(0, length), out var packet) == RtpParseError.None)
-        {
-            var ids = consumer.Settings.ExtensionIds;
-            if (ids.TransportWideCc01 != 0) packet.WriteTransportWideCc01(ids, ++_transportWideSeq);
-            if (ids.AbsSendTime != 0) packet.WriteAbsSendTime(ids, RtpExtensionAccessors.AbsSendTimeFromMs(nowMs));
-        }
-        if (SendRtpPacket(buffer, length)) Worker.Counters.RtpSent++;
+        var ids = consumer.Settings.ExtensionIds;
+        if (ids.TransportWideCc01 != 0) packet.WriteTransportWideCc01(ids, ++_transportWideSeq);
+        if (ids.AbsSendTime != 0) packet.WriteAbsSendTime(ids, RtpExtensionAccessors.AbsSendTimeFromMs(nowMs));
+        if (SendRtpPacket(buffer, packet.Length)) Worker.Counters.RtpSent++;
         else Worker.Counters.Count(Drop.SendFailed);
     }
 
