@@ -154,6 +154,12 @@ public sealed partial class RoomActor
         {
             Fail(peer, id, e.Message);
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug of ours: answer it, log it, and keep the room (and every other peer) going.
+            _log.Error(e, "room {0}: request {1} from {2} failed", _roomId, m.Method, peer.Id);
+            Fail(peer, id, e.Message);
+        }
     }
 
     private static object Stats(RtpStreamStats s) => new { type = s.Type, id = s.Id, packetCount = s.PacketCount, byteCount = s.ByteCount, timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() };
