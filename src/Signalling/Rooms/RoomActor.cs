@@ -179,8 +179,20 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash, IWith
             else if (c.RequestId < 0) _log.Debug("room {0}: background step failed: {1}", _roomId, Reason(c.Error));
             return;
         }
-        if (current) c.Commit(c.Result);
-        else CleanUpOrphan(c.Result);
+        if (!current)
+        {
+            CleanUpOrphan(c.Result);
+            return;
+        }
+        try
+        {
+            c.Commit(c.Result);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _log.Error(e, "room {0}: completing a request of {1} failed", _roomId, c.Peer.Id);
+            if (c.RequestId >= 0) Fail(c.Peer, c.RequestId, e.Message);
+        }
     }
 
     /// <summary>Something was created for a peer that has left meanwhile: close it.</summary>
