@@ -3,7 +3,6 @@ using System.Net;
 using System.Text.Json;
 using AkkaSfu.Media.Engine;
 using Xunit.Abstractions;
-
 using AkkaSfu.Media.Tests.Engine;
 
 namespace AkkaSfu.Interop.Tests.Ffmpeg;
