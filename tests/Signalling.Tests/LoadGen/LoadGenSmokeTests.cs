@@ -70,7 +70,9 @@ public sealed class LoadGenSmokeTests(LoadGenSmokeTests.Server fixture, ITestOut
         Assert.Equal(2, r.ConsumersWithMedia);
         Assert.True(r.NacksReceived > 0, "server NACKed the dropped packets");
         Assert.True(r.Retransmitted > 0, "we retransmitted them");
-        Assert.Equal(0, r.Lost);
+        // Every drop is recovered except, at most, one dropped in the run's last moments: no later packet
+        // reveals that gap before the window closes, so nobody NACKs it (loss counts the tail).
+        Assert.InRange(r.Lost, 0, 1);
     }
 
     [Theory]
