@@ -20,10 +20,13 @@ public sealed record SfuSettings(
         if (Environment.GetEnvironmentVariable("AKKASFU_WORKERS") is { Length: > 0 } env)
             workers = int.TryParse(env, out var n) && n >= 0 ? n : throw new ConfigurationException($"AKKASFU_WORKERS must be a number ≥ 0, was \"{env}\"");
         if (workers == 0) workers = Environment.ProcessorCount;
-        var announced = c.GetString("announced-ip", "");
+        var listen = Environment.GetEnvironmentVariable("AKKASFU_LISTEN_IP") is { Length: > 0 } l ? l : c.GetString("listen-ip", "127.0.0.1");
+        var announced = Environment.GetEnvironmentVariable("AKKASFU_ANNOUNCED_IP") is { Length: > 0 } a ? a : c.GetString("announced-ip", "");
+        if (!IPAddress.TryParse(listen, out var listenIp)) throw new ConfigurationException($"listen-ip must be an IP address, was \"{listen}\"");
+        if (announced.Length > 0 && !IPAddress.TryParse(announced, out _)) throw new ConfigurationException($"announced-ip must be an IP address, was \"{announced}\"");
         var settings = new SfuSettings(
             workers,
-            IPAddress.Parse(c.GetString("listen-ip", "127.0.0.1")),
+            listenIp,
             string.IsNullOrWhiteSpace(announced) ? null : IPAddress.Parse(announced),
             c.GetInt("rtc-min-port", 40000),
             c.GetInt("rtc-max-port", 49999),
