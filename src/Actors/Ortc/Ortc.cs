@@ -303,13 +303,7 @@ public static partial class Ortc
         }
         else
         {
-            var baseSsrc = (uint)NewRandomSsrc(random);
-            var baseRtxSsrc = (uint)NewRandomSsrc(random);
-            encodings = consumableEncodings.Select((e, i) => e with
-            {
-                Ssrc = baseSsrc + (uint)i,
-                Rtx = rtxSupported ? new RtxParameters(baseRtxSsrc + (uint)i) : null,
-            }).ToArray();
+            encodings = WithFreshSsrcs(consumableEncodings, rtxSupported, random);
         }
 
         return new RtpParameters
@@ -344,13 +338,7 @@ public static partial class Ortc
             .Where(e => e.Uri is not (SupportedRtpCapabilities.Uris.Mid or SupportedRtpCapabilities.Uris.AbsSendTime or SupportedRtpCapabilities.Uris.TransportWideCc01))
             .ToArray();
 
-        var baseSsrc = (uint)NewRandomSsrc(random);
-        var baseRtxSsrc = (uint)NewRandomSsrc(random);
-        var encodings = (consumableParameters.Encodings ?? []).Select((e, i) => e with
-        {
-            Ssrc = baseSsrc + (uint)i,
-            Rtx = enableRtx ? new RtxParameters(baseRtxSsrc + (uint)i) : null,
-        }).ToArray();
+        var encodings = WithFreshSsrcs(consumableParameters.Encodings ?? [], enableRtx, random);
 
         return new RtpParameters
         {
@@ -360,6 +348,18 @@ public static partial class Ortc
             Rtcp = consumableParameters.Rtcp,
             Msid = consumableParameters.Msid,
         };
+    }
+
+    /// <summary>The encodings with consecutive fresh SSRCs (and RTX SSRCs when <paramref name="rtx"/>).</summary>
+    private static RtpEncodingParameters[] WithFreshSsrcs(IEnumerable<RtpEncodingParameters> encodings, bool rtx, Random? random)
+    {
+        var baseSsrc = (uint)NewRandomSsrc(random);
+        var baseRtxSsrc = (uint)NewRandomSsrc(random);
+        return encodings.Select((e, i) => e with
+        {
+            Ssrc = baseSsrc + (uint)i,
+            Rtx = rtx ? new RtxParameters(baseRtxSsrc + (uint)i) : null,
+        }).ToArray();
     }
 
     /// <summary>A random SSRC / id in 100000000..999999999, as mediasoup's generateRandomNumber.</summary>

@@ -56,7 +56,6 @@ public abstract class Consumer
     public ushort LastSequenceNumber { get; private set; }
     public uint LastTimestamp { get; private set; }
     protected long LastSentMs { get; private set; } = -1;
-    internal long LastSentAtMs => LastSentMs;
 
     /// <summary>The router SSRC of the stream currently forwarded (for key-frame requests).</summary>
     protected abstract uint CurrentMappedSsrc { get; }
