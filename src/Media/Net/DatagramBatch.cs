@@ -14,10 +14,15 @@ public sealed unsafe class DatagramBatch
     /// <summary>Largest datagram kept; longer ones arrive truncated and are dropped (counted as Truncated).</summary>
     public const int SlotSize = 2048;
     private const int AddressSize = 32; // ≥ sizeof(sockaddr_in6) = 28
+    // Room for one SCM_TIMESTAMPNS control message: CMSG_SPACE(sizeof(timespec)) = 32 on LP64, with slack.
+    private const int ControlSize = 64;
+    private const int SolSocket = 1, ScmTimestampNs = 35;
 
     private readonly byte[] _data = GC.AllocateUninitializedArray<byte>(Capacity * SlotSize, pinned: true);
     private readonly byte[] _addresses = GC.AllocateArray<byte>(Capacity * AddressSize, pinned: true);
+    private readonly byte[] _control = GC.AllocateArray<byte>(Capacity * ControlSize, pinned: true);
     private readonly int[] _lengths = new int[Capacity];
+    private readonly long[] _arrivalNs = new long[Capacity];
     private readonly UdpSocket?[] _sockets = new UdpSocket?[Capacity];
     // Pinned, so the pointers taken once below stay valid for the batch's life.
     private readonly LibC.MMsgHdr[] _headerArray = GC.AllocateArray<LibC.MMsgHdr>(Capacity, pinned: true);
@@ -32,6 +37,7 @@ public sealed unsafe class DatagramBatch
         _iovecs = (LibC.IoVec*)Marshal.UnsafeAddrOfPinnedArrayElement(_iovecArray, 0);
         var data = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(_data, 0);
         var addresses = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(_addresses, 0);
+        var control = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(_control, 0);
         {
             for (var i = 0; i < Capacity; i++)
             {
@@ -40,6 +46,7 @@ public sealed unsafe class DatagramBatch
                 _headers[i].Header.Iov = _iovecs + i;
                 _headers[i].Header.IovLength = 1;
                 _headers[i].Header.Name = addresses + i * AddressSize;
+                _headers[i].Header.Control = control + i * ControlSize;
             }
         }
     }
@@ -51,6 +58,11 @@ public sealed unsafe class DatagramBatch
 
     /// <summary>Datagram <paramref name="i"/>, writable so it can be decrypted in place.</summary>
     public Span<byte> Datagram(int i) => _data.AsSpan(i * SlotSize, _lengths[i]);
+
+    /// <summary>When the kernel queued datagram <paramref name="i"/> on its socket, in nanoseconds since the Unix
+    /// epoch (CLOCK_REALTIME), or 0 when the socket does not ask for arrival times
+    /// (<see cref="UdpSocket.EnableArrivalTimestamps"/>) or the datagram was added by copy.</summary>
+    public long ArrivalUnixNs(int i) => _arrivalNs[i];
 
     /// <summary>The socket datagram <paramref name="i"/> arrived on.</summary>
     public UdpSocket Socket(int i) => _sockets[i]!;
@@ -74,7 +86,11 @@ public sealed unsafe class DatagramBatch
     {
         var room = Capacity - Count;
         if (room == 0) return 0;
-        for (var i = Count; i < Capacity; i++) _headers[i].Header.NameLength = AddressSize;
+        for (var i = Count; i < Capacity; i++)
+        {
+            _headers[i].Header.NameLength = AddressSize;
+            _headers[i].Header.ControlLength = ControlSize;
+        }
         var n = LibC.recvmmsg(socket.Fd, _headers + Count, (uint)room, LibC.MSG_DONTWAIT, null);
         if (n < 0)
         {
@@ -94,11 +110,29 @@ public sealed unsafe class DatagramBatch
                 _addresses.AsSpan(src * AddressSize, AddressSize).CopyTo(_addresses.AsSpan(dst * AddressSize));
             }
             _lengths[dst] = (int)_headers[src].Length;
+            _arrivalNs[dst] = ReadArrival(in _headers[src].Header);
             _sockets[dst] = socket;
             kept++;
         }
         Count += kept;
         return n;
+    }
+
+    /// <summary>The SCM_TIMESTAMPNS control message of one received datagram (struct timespec), or 0.</summary>
+    private static long ReadArrival(in LibC.MsgHdr header)
+    {
+        // struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; } then the data, 8-aligned (LP64).
+        var p = (byte*)header.Control;
+        var end = p + (long)header.ControlLength;
+        while (p + 16 <= end)
+        {
+            var length = *(ulong*)p;
+            if (length < 16 || p + (long)length > end) return 0;
+            if (*(int*)(p + 8) == SolSocket && *(int*)(p + 12) == ScmTimestampNs && length >= 32)
+                return *(long*)(p + 16) * 1_000_000_000 + *(long*)(p + 24);
+            p += (long)((length + 7) & ~7UL);
+        }
+        return 0;
     }
 
     /// <summary>Adds a datagram by copy (tests and in-process peers).</summary>
@@ -110,6 +144,7 @@ public sealed unsafe class DatagramBatch
         raw.Clear();
         source.Buffer.Span[..source.Size].CopyTo(raw);
         _lengths[Count] = datagram.Length;
+        _arrivalNs[Count] = 0;
         _sockets[Count] = socket;
         Count++;
         return true;

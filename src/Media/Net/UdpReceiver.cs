@@ -6,7 +6,11 @@ namespace AkkaSfu.Media.Net;
 /// socket with recvmmsg(2) into a <see cref="DatagramBatch"/>, and hands each batch to <c>onBatch</c>
 /// (which posts it to the worker). One wake-up per burst, not per datagram (fast-path.md §5).
 /// The receiver owns the sockets it is given: <see cref="Remove"/> closes them on its own thread, so a
-/// descriptor is never closed while poll is watching it.</summary>
+/// descriptor is never closed while poll is watching it.
+/// <para>With <c>idleSleepUs</c> &gt; 0 the thread does not wait on its sockets: it checks them (poll with no
+/// timeout), drains what is ready and sleeps that long when nothing was. A sender on the same host then never
+/// pays for waking it (on loopback the kernel delivers, and wakes the receiver, inside the sender's sendto),
+/// at the price of up to that much added delay here: for load generators emulating remote peers.</para></summary>
 public sealed unsafe class UdpReceiver : IDisposable
 {
     private readonly Action<DatagramBatch> _onBatch;
@@ -14,17 +18,20 @@ public sealed unsafe class UdpReceiver : IDisposable
     private readonly Thread _thread;
     private readonly object _gate = new();
     private readonly int _pollTimeoutMs;
+    private readonly int _idleSleepUs;
     private UdpSocket[] _sockets = [];
     private List<UdpSocket> _removed = [];
     private int _version;
     private volatile bool _stopping;
     private long _receiveErrors, _batches;
 
-    public UdpReceiver(string name, DatagramBatchPool pool, Action<DatagramBatch> onBatch, int pollTimeoutMs = 20)
+    public UdpReceiver(string name, DatagramBatchPool pool, Action<DatagramBatch> onBatch, int pollTimeoutMs = 20, int idleSleepUs = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(idleSleepUs);
         _pool = pool;
         _onBatch = onBatch;
         _pollTimeoutMs = pollTimeoutMs;
+        _idleSleepUs = idleSleepUs;
         _thread = new Thread(Run) { Name = name, IsBackground = true };
         _thread.Start();
     }
@@ -68,8 +75,12 @@ public sealed unsafe class UdpReceiver : IDisposable
             if (sockets.Length == 0) { Thread.Sleep(_pollTimeoutMs); continue; }
 
             int ready;
-            fixed (LibC.PollFd* p = fds) ready = LibC.poll(p, (nuint)sockets.Length, _pollTimeoutMs);
-            if (ready <= 0) continue; // timeout or EINTR
+            fixed (LibC.PollFd* p = fds) ready = LibC.poll(p, (nuint)sockets.Length, _idleSleepUs > 0 ? 0 : _pollTimeoutMs);
+            if (ready <= 0)
+            {
+                if (_idleSleepUs > 0) Sleep(_idleSleepUs);
+                continue; // timeout or EINTR
+            }
 
             for (var i = 0; i < sockets.Length; i++)
             {
@@ -92,6 +103,12 @@ public sealed unsafe class UdpReceiver : IDisposable
             _sockets = [];
             _removed = [];
         }
+    }
+
+    private static void Sleep(int us)
+    {
+        var t = new LibC.TimeSpec { Seconds = us / 1_000_000, Nanoseconds = us % 1_000_000 * 1000L };
+        LibC.nanosleep(&t, null);
     }
 
     private void Deliver(DatagramBatch batch)

@@ -68,6 +68,15 @@ public sealed unsafe class UdpSocket : IDisposable
         throw new InvalidOperationException($"no free UDP port in {minPort}-{maxPort} on {ip}");
     }
 
+    /// <summary>Asks the kernel to stamp every received datagram with its arrival time (SO_TIMESTAMPNS), which
+    /// <see cref="DatagramBatch.ArrivalUnixNs"/> then reports: the start of a packet's time in this process,
+    /// including the wait in the socket's queue before a receive thread took it.</summary>
+    public void EnableArrivalTimestamps()
+    {
+        const int SolSocket = 1, SoTimestampNs = 35;
+        _socket.SetRawSocketOption(SolSocket, SoTimestampNs, BitConverter.GetBytes(1));
+    }
+
     /// <summary>Sends one datagram without blocking. False when it was dropped (buffer full) or failed.</summary>
     public bool SendTo(ReadOnlySpan<byte> datagram, SocketAddress to)
     {

@@ -50,6 +50,54 @@ public class UdpReceiverTests
     }
 
     [Fact]
+    public async Task A_receiver_that_sleeps_between_checks_still_gets_every_datagram()
+    {
+        var batches = new BlockingCollection<DatagramBatch>();
+        using var receiver = new UdpReceiver("test-rx", new DatagramBatchPool(), batches.Add, idleSleepUs: 200);
+        var socket = UdpSocket.Bind(IPAddress.Loopback, 0);
+        receiver.Add(socket);
+        using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        for (byte i = 0; i < 200; i++)
+        {
+            peer.SendTo(new byte[] { i }, socket.LocalEndPoint);
+            if (i % 50 == 0) Thread.Sleep(1);
+        }
+
+        var got = await CollectAsync(batches, 200);
+        Assert.Equal(Enumerable.Range(0, 200), got.Select(g => (int)g.Data[0]).Order());
+    }
+
+    [Fact]
+    public async Task Sockets_that_ask_for_it_get_the_kernel_arrival_time_of_each_datagram()
+    {
+        var batches = new BlockingCollection<DatagramBatch>();
+        using var receiver = new UdpReceiver("test-rx", new DatagramBatchPool(), batches.Add);
+        var stamped = UdpSocket.Bind(IPAddress.Loopback, 0);
+        stamped.EnableArrivalTimestamps();
+        var plain = UdpSocket.Bind(IPAddress.Loopback, 0);
+        receiver.Add(stamped);
+        receiver.Add(plain);
+        using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+
+        var before = DateTime.UtcNow;
+        peer.SendTo(new byte[] { 1 }, stamped.LocalEndPoint);
+        peer.SendTo(new byte[] { 2 }, plain.LocalEndPoint);
+        var arrivals = new Dictionary<byte, long>();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (arrivals.Count < 2)
+        {
+            var batch = await Task.Run(() => batches.Take(cts.Token));
+            for (var i = 0; i < batch.Count; i++) arrivals[batch.Datagram(i)[0]] = batch.ArrivalUnixNs(i);
+            batch.Release();
+        }
+        var after = DateTime.UtcNow;
+
+        var arrival = DateTime.UnixEpoch.AddTicks(arrivals[1] / 100);
+        Assert.InRange(arrival, before.AddMilliseconds(-1), after);
+        Assert.Equal(0, arrivals[2]);
+    }
+
+    [Fact]
     public async Task An_oversized_datagram_is_dropped_and_counted()
     {
         var batches = new BlockingCollection<DatagramBatch>();
