@@ -26,6 +26,20 @@ public sealed record GetWorkerStatus
     public static readonly GetWorkerStatus Instance = new();
 }
 
+/// <summary>To a worker. Reply: <see cref="WorkerMetrics"/>.</summary>
+public sealed record GetWorkerMetrics
+{
+    public static readonly GetWorkerMetrics Instance = new();
+}
+
+/// <summary>A worker's counters since it started (cumulative) and its current object counts.
+/// <paramref name="ForwardingDelayBuckets"/>: per-bucket counts (not cumulative) of
+/// <c>AkkaSfu.Media.Engine.ForwardingDelay</c>, whose bounds are its <c>UpperBoundsUs</c>.</summary>
+public sealed record WorkerMetrics(int Index, int Routers, int Transports, int Producers, int Consumers,
+    long RtpReceived, long RtpSent, long RtcpReceived, long RtcpSent, long Retransmitted,
+    IReadOnlyDictionary<string, long> Drops, long IngressDropped,
+    IReadOnlyList<long> ForwardingDelayBuckets, long ForwardingDelaySumUs);
+
 /// <summary>Published on the event stream when a worker stopped after a fault (mediasoup's "died").</summary>
 public sealed record WorkerDied(int Index, string Reason);
 

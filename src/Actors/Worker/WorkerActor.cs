@@ -73,6 +73,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         Receive<Disown>(d => { if (_owners.TryGetValue(d.Id, out var o) && o.Equals(Sender)) _owners.Remove(d.Id); });
         Receive<CreateRouter>(CreateRouter);
         Receive<GetWorkerStatus>(_ => Sender.Tell(Status()));
+        Receive<GetWorkerMetrics>(_ => Sender.Tell(Metrics()));
         Receive<InjectFault>(f => throw new InvalidOperationException($"injected fault: {f.Reason}"));
     }
 
@@ -138,6 +139,18 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         var transports = _engine.Routers.Sum(r => r.Transports.Count);
         var consumers = _engine.Routers.SelectMany(r => r.Transports).Sum(t => t.Consumers.Count);
         return new WorkerStatus(_index, Self, _engine.Routers.Count, transports, consumers);
+    }
+
+    private WorkerMetrics Metrics()
+    {
+        var transports = _engine.Routers.SelectMany(r => r.Transports).ToList();
+        var c = _engine.Counters;
+        return new WorkerMetrics(_index, _engine.Routers.Count, transports.Count,
+            _engine.Routers.Sum(r => r.Producers.Count), transports.Sum(t => t.Consumers.Count),
+            c.RtpReceived, c.RtpSent, c.RtcpReceived, c.RtcpSent, c.Retransmitted,
+            Enum.GetValues<Drop>().ToDictionary(d => d.ToString(), d => c[d]),
+            RtpIngressMailbox.CountersOf(Self).Dropped,
+            _engine.ForwardingDelay.Snapshot(), _engine.ForwardingDelay.SumUs);
     }
 
     private void Tell(string id, object message)

@@ -25,12 +25,12 @@ public sealed class PlainTransport : Transport
         AnnouncedAddress = settings.AnnouncedIp ?? settings.ListenIp;
         _rtpSocket = UdpSocket.BindInRange(settings.ListenIp, settings.MinPort, settings.MaxPort);
         _rtpSocket.Owner = this;
-        Worker.Receiver.Add(_rtpSocket);
+        Worker.Listen(_rtpSocket);
         if (!RtcpMux)
         {
             _rtcpSocket = UdpSocket.BindInRange(settings.ListenIp, settings.MinPort, settings.MaxPort);
             _rtcpSocket.Owner = this;
-            Worker.Receiver.Add(_rtcpSocket);
+            Worker.Listen(_rtcpSocket);
         }
         if (settings.SrtpProfile != SrtpProfile.None)
         {

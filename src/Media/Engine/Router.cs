@@ -34,6 +34,7 @@ public sealed class Router
     internal void OnProducerRtp(Producer producer, int encoding, RtpPacket packet, bool isKeyFrame, long nowMs)
     {
         var consumers = producer.ConsumerArray;
+        Worker.ForwardingArrival = Worker.ArrivalTimestamp;
         for (var i = 0; i < consumers.Length; i++)
         {
             var consumer = consumers[i];
@@ -47,6 +48,7 @@ public sealed class Router
                 Worker.Fault(consumer, e);
             }
         }
+        Worker.ForwardingArrival = 0;
     }
 
     /// <summary>mediasoup's AudioLevelObserver (maxEntries 1): every <see cref="AudioLevelIntervalMs"/>, the

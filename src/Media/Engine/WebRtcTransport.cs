@@ -31,7 +31,7 @@ public sealed class WebRtcTransport : Transport, IIceServerListener, IDtlsListen
         _ice = new IceServer(IceCredentials.NewUfrag(), IceCredentials.NewPassword(), settings.ConsentTimeoutMs, this);
         _dtls = new DtlsTransport(router.Worker.Certificate, this, settings.SrtpProfiles);
         AnnouncedAddress = settings.AnnouncedIp ?? settings.ListenIp;
-        Worker.Receiver.Add(_socket);
+        Worker.Listen(_socket);
     }
 
     public IPAddress AnnouncedAddress { get; }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using AkkaSfu.Media.Dtls;
@@ -40,6 +41,31 @@ public sealed class WorkerEngine : IDisposable
     public UdpReceiver Receiver { get; }
     public IReadOnlyCollection<Router> Routers => _routers.Values;
 
+    /// <summary>Time from a forwarded packet's arrival on its socket to its send, per consumer copy.</summary>
+    public ForwardingDelay ForwardingDelay { get; } = new();
+
+    /// <summary>Stopwatch timestamp of the kernel arrival of the datagram being handled, 0 when unknown.</summary>
+    internal long ArrivalTimestamp { get; private set; }
+
+    /// <summary>While a producer packet fans out: its <see cref="ArrivalTimestamp"/>; 0 otherwise (so
+    /// retransmissions and other sends are not counted as forwarding).</summary>
+    internal long ForwardingArrival { get; set; }
+
+    /// <summary>Starts receiving on <paramref name="socket"/>, with kernel arrival stamps for
+    /// <see cref="ForwardingDelay"/>.</summary>
+    internal void Listen(UdpSocket socket)
+    {
+        socket.EnableArrivalTimestamps();
+        Receiver.Add(socket);
+    }
+
+    /// <summary>Records one consumer copy of the packet being forwarded (after its send).</summary>
+    internal void RecordForwarded()
+    {
+        if (ForwardingArrival != 0)
+            ForwardingDelay.Record((long)Stopwatch.GetElapsedTime(ForwardingArrival).TotalMicroseconds);
+    }
+
     /// <summary>Scratch for one outgoing RTP packet: room for a datagram plus the SRTP trailer.</summary>
     internal byte[] SendBuffer { get; } = new byte[DatagramBatch.SlotSize + 64];
 
@@ -67,10 +93,16 @@ public sealed class WorkerEngine : IDisposable
     /// <summary>Handles a batch of datagrams from the receive thread, then returns it to its pool.</summary>
     public void OnBatch(DatagramBatch batch, long nowMs)
     {
+        // Kernel arrival stamps are CLOCK_REALTIME: map them onto the Stopwatch once per batch.
+        var monoNow = Stopwatch.GetTimestamp();
+        var realNowNs = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
         try
         {
             for (var i = 0; i < batch.Count; i++)
             {
+                var arrivalNs = batch.ArrivalUnixNs(i);
+                ArrivalTimestamp = arrivalNs == 0 ? 0
+                    : monoNow - (long)((realNowNs - arrivalNs) * (Stopwatch.Frequency / 1e9));
                 var socket = batch.Socket(i);
                 if (socket.Owner is not Transport transport || transport.IsClosed) { Counters.Count(Drop.UnknownDatagram); continue; }
                 var from = socket.LocalEndPoint.AddressFamily == AddressFamily.InterNetworkV6 ? _from6 : _from4;
@@ -87,6 +119,7 @@ public sealed class WorkerEngine : IDisposable
         }
         finally
         {
+            ArrivalTimestamp = 0;
             batch.Release();
         }
         RunPosted();

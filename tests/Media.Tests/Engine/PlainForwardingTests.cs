@@ -83,6 +83,10 @@ public class PlainForwardingTests
         }
         var drops = harness.Invoke(e => e.Counters.TotalDrops);
         Assert.Equal(0, drops);
+        // Every copy was timed from its kernel arrival to its send: one sample per consumer per packet.
+        var delays = harness.Invoke(e => e.ForwardingDelay.Snapshot());
+        Assert.Equal(count * sinks.Length, delays.Sum());
+        Assert.InRange(ForwardingDelay.Quantile(delays, 0.5), 0, 5_000_000);
         foreach (var s in sinks) s.Dispose();
     }
 

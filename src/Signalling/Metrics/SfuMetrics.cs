@@ -1,0 +1,111 @@
+using Akka.Actor;
+using AkkaSfu.Actors.Messages;
+using AkkaSfu.Media.Engine;
+using Prometheus;
+
+namespace AkkaSfu.Signalling.Metrics;
+
+/// <summary>The node's Prometheus metrics, served at <c>/metrics</c>: per worker, packets in and out, drops by
+/// reason, ingress-mailbox drops, object counts, and the forwarding delay (kernel arrival → send, per consumer
+/// copy) as a histogram; plus prometheus-net's process and .NET runtime metrics. Workers are asked on every
+/// scrape (one message each); nothing is added to the packet path.</summary>
+public sealed class SfuMetrics
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(2);
+    private readonly IActorRef _workers;
+    private readonly Counter _rtpIn, _rtpOut, _rtcpIn, _rtcpOut, _retransmitted, _drops, _ingressDropped;
+    private readonly Gauge _routers, _transports, _producers, _consumers;
+    private readonly Histogram _delay;
+    private readonly object _gate = new();
+    // Per worker index: the last cumulative values seen, and what earlier incarnations of that worker (a
+    // replaced worker starts from zero) had counted, so exported counters never go down.
+    private readonly Dictionary<(int, string), (long Last, long Carried)> _totals = new();
+    private readonly Dictionary<int, long[]> _lastBuckets = new();
+
+    public SfuMetrics(IActorRef workers, CollectorRegistry? registry = null)
+    {
+        _workers = workers;
+        Registry = registry ?? Prometheus.Metrics.NewCustomRegistry();
+        var f = Prometheus.Metrics.WithCustomRegistry(Registry);
+        string[] worker = ["worker"];
+        _rtpIn = f.CreateCounter("akkasfu_worker_rtp_received_total", "RTP packets received by the worker.", worker);
+        _rtpOut = f.CreateCounter("akkasfu_worker_rtp_sent_total", "RTP packets sent by the worker (forwarded copies and retransmissions).", worker);
+        _rtcpIn = f.CreateCounter("akkasfu_worker_rtcp_received_total", "RTCP packets received by the worker.", worker);
+        _rtcpOut = f.CreateCounter("akkasfu_worker_rtcp_sent_total", "RTCP packets sent by the worker.", worker);
+        _retransmitted = f.CreateCounter("akkasfu_worker_rtp_retransmitted_total", "Packets retransmitted on NACK.", worker);
+        _drops = f.CreateCounter("akkasfu_worker_drops_total", "Datagrams or packets the worker dropped, by reason.", ["worker", "reason"]);
+        _ingressDropped = f.CreateCounter("akkasfu_worker_ingress_dropped_total", "Datagram batches dropped because the worker's ingress mailbox was full.", worker);
+        _routers = f.CreateGauge("akkasfu_worker_routers", "Routers on the worker.", worker);
+        _transports = f.CreateGauge("akkasfu_worker_transports", "Transports on the worker.", worker);
+        _producers = f.CreateGauge("akkasfu_worker_producers", "Producers on the worker.", worker);
+        _consumers = f.CreateGauge("akkasfu_worker_consumers", "Consumers on the worker.", worker);
+        _delay = f.CreateHistogram("akkasfu_worker_forwarding_delay_seconds",
+            "Time from a packet's arrival on the worker's socket to its send, per consumer copy.",
+            new HistogramConfiguration
+            {
+                LabelNames = worker,
+                Buckets = ForwardingDelay.UpperBoundsUs.Select(us => us / 1e6).ToArray(),
+            });
+        Registry.AddBeforeCollectCallback(RefreshAsync);
+    }
+
+    /// <summary>What <c>/metrics</c> serves.</summary>
+    public CollectorRegistry Registry { get; }
+
+    /// <summary>Asks every worker for its counters and updates the exported metrics.</summary>
+    public async Task RefreshAsync(CancellationToken ct)
+    {
+        var status = await _workers.Ask<WorkersStatus>(GetWorkers.Instance, AskTimeout, ct);
+        var replies = await Task.WhenAll(status.Workers
+            .Where(w => !w.Worker.IsNobody())
+            .Select(async w =>
+            {
+                try { return await w.Worker.Ask<WorkerMetrics>(GetWorkerMetrics.Instance, AskTimeout, ct); }
+                catch (Exception e) when (e is AskTimeoutException or TaskCanceledException) { return null; }
+            }));
+        lock (_gate)
+        {
+            foreach (var m in replies.OfType<WorkerMetrics>()) Update(m);
+        }
+    }
+
+    private void Update(WorkerMetrics m)
+    {
+        var w = m.Index.ToString();
+        Raise(_rtpIn.WithLabels(w), m.Index, "rtpIn", m.RtpReceived);
+        Raise(_rtpOut.WithLabels(w), m.Index, "rtpOut", m.RtpSent);
+        Raise(_rtcpIn.WithLabels(w), m.Index, "rtcpIn", m.RtcpReceived);
+        Raise(_rtcpOut.WithLabels(w), m.Index, "rtcpOut", m.RtcpSent);
+        Raise(_retransmitted.WithLabels(w), m.Index, "rtx", m.Retransmitted);
+        Raise(_ingressDropped.WithLabels(w), m.Index, "ingress", m.IngressDropped);
+        foreach (var (reason, count) in m.Drops)
+            if (count > 0 || _totals.ContainsKey((m.Index, "drop:" + reason)))
+                Raise(_drops.WithLabels(w, reason), m.Index, "drop:" + reason, count);
+        _routers.WithLabels(w).Set(m.Routers);
+        _transports.WithLabels(w).Set(m.Transports);
+        _producers.WithLabels(w).Set(m.Producers);
+        _consumers.WithLabels(w).Set(m.Consumers);
+
+        // The histogram only accepts observations: observe each bucket's growth at its upper bound (which
+        // lands in that bucket, as bounds are inclusive). A replaced worker starts again from zero.
+        var buckets = m.ForwardingDelayBuckets;
+        var last = _lastBuckets.GetValueOrDefault(m.Index);
+        if (last is not null && buckets.Select((c, i) => c < last[i]).Any(x => x)) last = null;
+        var delay = _delay.WithLabels(w);
+        var bounds = ForwardingDelay.UpperBoundsUs;
+        for (var i = 0; i < buckets.Count; i++)
+        {
+            var grown = buckets[i] - (last?[i] ?? 0);
+            if (grown > 0) delay.Observe((i < bounds.Count ? bounds[i] : bounds[^1] * 2) / 1e6, grown);
+        }
+        _lastBuckets[m.Index] = buckets.ToArray();
+    }
+
+    private void Raise(Counter.Child counter, int worker, string name, long cumulative)
+    {
+        var (last, carried) = _totals.GetValueOrDefault((worker, name));
+        if (cumulative < last) carried += last; // the worker was replaced: its successor counts from zero
+        _totals[(worker, name)] = (cumulative, carried);
+        counter.IncTo(carried + cumulative);
+    }
+}
