@@ -60,7 +60,9 @@ public abstract class Transport
         foreach (var p in _producers.Values) p.Tick(nowMs);
         SendTransportCcFeedback(nowMs);
         if (nowMs < _nextReportMs) return;
-        _nextReportMs = nowMs + 1000;
+        // RFC 3550 §6.3.1: randomize each interval to [0.5, 1.5] × 1 s (as mediasoup does), so the reports of
+        // transports created together do not all fall in the same tick of the worker.
+        _nextReportMs = nowMs + Random.Shared.Next(500, 1501);
         SendSenderReports(nowMs);
         SendReceiverReports(nowMs);
     }
@@ -306,21 +308,32 @@ public abstract class Transport
         }
     }
 
-    /// <summary>One SR + SDES compound per sending consumer (RFC 3550 §6.4.1), so receivers can sync and
-    /// compute RTT.</summary>
+    /// <summary>An SR + SDES (CNAME) pair per sending consumer (RFC 3550 §6.4.1), so receivers can sync and
+    /// compute RTT; pairs are packed into compounds of up to <see cref="ReportCompoundBudget"/> bytes, as
+    /// mediasoup does, so a transport with many consumers costs a few sends, not one per consumer.</summary>
     private void SendSenderReports(long nowMs)
     {
         var buffer = Worker.RtcpBuffer;
         Span<uint> one = stackalloc uint[1];
+        var n = 0;
         foreach (var c in _consumers.Values)
         {
             if (!c.SendStats.HasSent || !c.IsActive) continue;
-            var n = RtcpSenderReport.Write(buffer, c.SendStats.BuildSenderInfo(nowMs, c.Settings.ClockRate), []);
+            var pair = RtcpSenderReport.GetSize(0) + RtcpSdes.GetSize(1, c.CnameBytes.Length);
+            if (n > 0 && n + pair > ReportCompoundBudget)
+            {
+                if (SendRtcpPacket(buffer, n)) Worker.Counters.RtcpSent++;
+                n = 0;
+            }
+            n += RtcpSenderReport.Write(buffer.AsSpan(n), c.SendStats.BuildSenderInfo(nowMs, c.Settings.ClockRate), []);
             one[0] = c.Settings.Ssrc;
             n += RtcpSdes.WriteCname(buffer.AsSpan(n), one, c.CnameBytes);
-            if (SendRtcpPacket(buffer, n)) Worker.Counters.RtcpSent++;
         }
+        if (n > 0 && SendRtcpPacket(buffer, n)) Worker.Counters.RtcpSent++;
     }
+
+    /// <summary>Largest report compound before SRTCP's trailer: well inside a 1,200-byte path MTU.</summary>
+    internal const int ReportCompoundBudget = 1_100;
 
     /// <summary>Closes the transport: its producers (and their consumers everywhere) and its consumers.</summary>
     internal virtual void Close()

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using AkkaSfu.Media.Engine;
+using AkkaSfu.Media.Rtcp;
 using AkkaSfu.Media.Rtp;
 
 namespace AkkaSfu.Media.Tests.Engine;
@@ -88,6 +89,51 @@ public class PlainForwardingTests
         Assert.Equal(count * sinks.Length, delays.Sum());
         Assert.InRange(ForwardingDelay.Quantile(delays, 0.5), 0, 5_000_000);
         foreach (var s in sinks) s.Dispose();
+    }
+
+    [Fact]
+    public void Sender_reports_of_many_consumers_are_packed_into_a_few_compounds()
+    {
+        using var harness = new EngineHarness();
+        using var sink = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 3000 };
+        sink.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        const int consumers = 40;
+        var port = harness.Invoke(e =>
+        {
+            e.CreateRouter("r");
+            var ingress = e.CreatePlainTransport("r", "in", Comedia);
+            e.Produce("in", Opus("p"));
+            var t = e.CreatePlainTransport("r", "out", Sink);
+            t.Connect((IPEndPoint)sink.LocalEndPoint!, null, null);
+            for (var i = 0; i < consumers; i++) e.Consume("out", OpusConsumer($"c{i}", "p", 7000u + (uint)i)).Resume(EngineHarness.Now);
+            return ingress.Port;
+        });
+        using var source = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        source.SendTo(Packet(1, 960), new IPEndPoint(IPAddress.Loopback, port));
+        var buf = new byte[2048];
+        for (var i = 0; i < consumers; i++) sink.Receive(buf); // every consumer has sent: reports are due
+
+        harness.Invoke(e => e.Tick(EngineHarness.Now + 2_000));
+        var reported = new HashSet<uint>();
+        var datagrams = 0;
+        while (reported.Count < consumers)
+        {
+            var n = sink.Receive(buf);
+            if (RtcpHeader.TryParse(buf.AsSpan(0, n), out var first) != RtcpError.None || first.PacketType != RtcpPacketType.SenderReport) continue;
+            datagrams++;
+            Assert.InRange(n, 1, Transport.ReportCompoundBudget);
+            var sdes = 0;
+            foreach (var h in new RtcpCompoundReader(buf.AsSpan(0, n)))
+            {
+                if (h.PacketType == RtcpPacketType.SourceDescription) sdes++;
+                if (h.PacketType != RtcpPacketType.SenderReport) continue;
+                Assert.Equal(RtcpError.None, RtcpSenderReport.TryParse(h.Packet, out var sr));
+                Assert.True(reported.Add(sr.Ssrc), $"one SR per consumer, {sr.Ssrc} twice");
+            }
+            Assert.True(sdes > 0, "every compound carries the CNAMEs");
+        }
+        Assert.Equal(Enumerable.Range(7000, consumers).Select(i => (uint)i).ToHashSet(), reported);
+        Assert.InRange(datagrams, 2, 4); // ~20 SR+SDES pairs fit in one compound
     }
 
     [Fact]
