@@ -14,6 +14,7 @@ public sealed class MediaEngine : IDisposable
     private readonly DatagramBatchPool _pool = new();
     private readonly UdpReceiver[] _receivers;
     private readonly Histogram[] _latencies;
+    private readonly Histogram[] _recvThreadLatencies;
     private int _nextReceiver;
     private readonly Thread _sender;
     private readonly object _gate = new();
@@ -32,29 +33,34 @@ public sealed class MediaEngine : IDisposable
     private long _sentCount;
 
     /// <summary>Starts <paramref name="receiveThreads"/> receive threads (sockets are spread over them) and the sender thread.</summary>
-    public MediaEngine(int receiveThreads = 1)
+    public MediaEngine(int receiveThreads = 1, int receiveSleepUs = 0)
     {
         receiveThreads = Math.Max(1, receiveThreads);
         _latencies = new Histogram[receiveThreads];
+        _recvThreadLatencies = new Histogram[receiveThreads];
         _receivers = new UdpReceiver[receiveThreads];
         for (var i = 0; i < receiveThreads; i++)
         {
             var latency = _latencies[i] = new Histogram();
-            _receivers[i] = new UdpReceiver($"lg-recv-{i}", _pool, b => OnBatch(b, latency), pollTimeoutMs: 20);
+            var recvThread = _recvThreadLatencies[i] = new Histogram();
+            _receivers[i] = new UdpReceiver($"lg-recv-{i}", _pool, b => OnBatch(b, latency, recvThread), pollTimeoutMs: 20, idleSleepUs: receiveSleepUs);
         }
         _sender = new Thread(SendLoop) { Name = "lg-send", IsBackground = true };
         _sender.Start();
     }
 
-    /// <summary>Latency samples of the measurement window, all receive threads merged (read after <see cref="StopMeasuring"/>).</summary>
-    public Histogram Latency
+    /// <summary>Latency samples of the measurement window (send → kernel arrival on our socket), all receive
+    /// threads merged (read after <see cref="StopMeasuring"/>).</summary>
+    public Histogram Latency => Merge(_latencies);
+
+    /// <summary>The same samples, timed when our receive thread handled the batch instead.</summary>
+    public Histogram RecvThreadLatency => Merge(_recvThreadLatencies);
+
+    private static Histogram Merge(Histogram[] histograms)
     {
-        get
-        {
-            var all = new Histogram();
-            foreach (var h in _latencies) all.AddAll(h);
-            return all;
-        }
+        var all = new Histogram();
+        foreach (var h in histograms) all.AddAll(h);
+        return all;
     }
     /// <summary>Packet slots skipped because the sender thread fell more than 200 ms behind.</summary>
     public long SenderLagSkips;
@@ -78,6 +84,7 @@ public sealed class MediaEngine : IDisposable
     public void StartMeasuring()
     {
         foreach (var h in _latencies) h.ClearRequested = true;
+        foreach (var h in _recvThreadLatencies) h.ClearRequested = true;
         _measuring = true;
     }
     /// <summary>Stops recording latency.</summary>
@@ -85,30 +92,33 @@ public sealed class MediaEngine : IDisposable
 
     // ---------------- receive thread ----------------
 
-    private void OnBatch(DatagramBatch batch, Histogram latency)
+    private void OnBatch(DatagramBatch batch, Histogram latency, Histogram recvThread)
     {
         if (latency.ClearRequested) { latency.Clear(); latency.ClearRequested = false; }
+        if (recvThread.ClearRequested) { recvThread.Clear(); recvThread.ClearRequested = false; }
         long nowUs = Clock.NowUs;
         for (var i = 0; i < batch.Count; i++)
         {
-            if (batch.Socket(i).Owner is MediaTransport t) OnDatagram(t, batch.Datagram(i), nowUs, latency);
+            var arrivalNs = batch.ArrivalUnixNs(i);
+            var arrivalUs = arrivalNs == 0 ? nowUs : Math.Min(nowUs, Clock.FromUnixNs(arrivalNs));
+            if (batch.Socket(i).Owner is MediaTransport t) OnDatagram(t, batch.Datagram(i), nowUs, arrivalUs, latency, recvThread);
         }
         batch.Release();
     }
 
-    private void OnDatagram(MediaTransport t, Span<byte> d, long nowUs, Histogram latency)
+    private void OnDatagram(MediaTransport t, Span<byte> d, long nowUs, long arrivalUs, Histogram latency, Histogram recvThread)
     {
         switch (Rfc7983.Classify(d))
         {
             case PacketKind.Stun: t.OnStun(d, nowUs / 1000); return;
             case PacketKind.Dtls: t.DtlsIn++; t.Dtls?.Feed(d); return;
-            case PacketKind.Rtp: OnRtp(t, d, nowUs, latency); return;
+            case PacketKind.Rtp: OnRtp(t, d, nowUs, arrivalUs, latency, recvThread); return;
             case PacketKind.Rtcp: OnRtcp(t, d, nowUs); return;
             default: t.Malformed++; return;
         }
     }
 
-    private void OnRtp(MediaTransport t, Span<byte> d, long nowUs, Histogram latency)
+    private void OnRtp(MediaTransport t, Span<byte> d, long nowUs, long arrivalUs, Histogram latency, Histogram recvThread)
     {
         int len = d.Length;
         if (t.IsWebRtc || t.RecvSrtp is not null)
@@ -141,7 +151,11 @@ public sealed class MediaEngine : IDisposable
         c.Sources[probe.Encoding] ??= Streams.Find(probe.StreamId);
         c.LastEncoding = probe.Encoding;
         if (rtx && verdict == SeqVerdict.Reordered) c.Recovered++;
-        if (_measuring && !rtx && verdict == SeqVerdict.InOrder) latency.Add(nowUs - probe.SendUs);
+        if (_measuring && !rtx && verdict == SeqVerdict.InOrder)
+        {
+            latency.Add(arrivalUs - probe.SendUs);
+            recvThread.Add(nowUs - probe.SendUs);
+        }
     }
 
     private void TrackOuterSeq(ConsumerStream c, ushort seq, bool rtx)
@@ -258,7 +272,8 @@ public sealed class MediaEngine : IDisposable
             while (s.NextDueUs <= nowUs)
             {
                 s.NextDueUs += s.IntervalUs;
-                int n = s.WriteNext(buf.AsSpan(0, buf.Length - SrtpSession.MaxTrailer), nowUs);
+                // Stamp the probe now, not at the loop's start: earlier sends in this loop are not the server's delay.
+                int n = s.WriteNext(buf.AsSpan(0, buf.Length - SrtpSession.MaxTrailer), Clock.NowUs);
                 if (n <= 0) continue;
                 if (t.SendSrtp is { } srtp && srtp.ProtectRtp(buf, n, out n) != SrtpError.None) continue;
                 if (UplinkDropEvery > 0 && ++_sentCount % UplinkDropEvery == 0) { UplinkDropped++; continue; }

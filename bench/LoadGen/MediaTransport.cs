@@ -23,6 +23,7 @@ public sealed class MediaTransport : IDtlsListener
     {
         Name = name;
         Socket = UdpSocket.Bind(localIp, 0, bufferBytes: 1 << 20);
+        Socket.EnableArrivalTimestamps(); // latency ends at the kernel's arrival, not when our thread got to it
         Socket.Owner = this;
         Remote = remote.Serialize();
         RemoteEndPoint = remote;

@@ -47,6 +47,10 @@ public sealed record LoadGenOptions
     public string RoomPrefix { get; init; } = "lg";
     /// <summary>Receive threads (sockets spread over them); more than 1 only when cores are free.</summary>
     public int ReceiveThreads { get; init; } = 1;
+    /// <summary>Receive threads sleep this long (µs) when their sockets are empty instead of waiting on them, so
+    /// the server's sendto on loopback does not pay for waking them (a remote peer costs it nothing); latency is
+    /// timed at kernel arrival, so the sleep does not add to it. 0: wait on the sockets.</summary>
+    public int ReceiveSleepUs { get; init; } = 200;
     /// <summary>Peers being set up at once.</summary>
     public int SetupConcurrency { get; init; } = 4;
     /// <summary>No progress display (tests, pipes).</summary>
@@ -86,6 +90,8 @@ public sealed record LoadGenOptions
           --local-ip IP          address to bind (default 127.0.0.1)
           --setup-concurrency N  peers set up at once (default 4)
           --recv-threads N       receive threads (default 1; one handles ~100k packets/s)
+          --recv-sleep-us N      receive threads sleep N µs when idle instead of waiting on their sockets, so
+                                 the server's loopback sends do not pay for waking them (default 200; 0: wait)
           --out FILE             append JSON lines to FILE
           --sweep peers=2..40:2 | rooms=1..20:1   increasing runs until loss > --loss-threshold (default 1 %)
           --plot FILE.png        sweep plot (default loadgen-sweep.png)
@@ -126,6 +132,7 @@ public sealed record LoadGenOptions
                 "--local-ip" => o with { LocalIp = IPAddress.Parse(Next()) },
                 "--room-prefix" => o with { RoomPrefix = Next() },
                 "--recv-threads" => o with { ReceiveThreads = Int() },
+                "--recv-sleep-us" => o with { ReceiveSleepUs = Int() },
                 "--setup-concurrency" => o with { SetupConcurrency = Int() },
                 "--out" => o with { OutFile = Next() },
                 "--sweep" => o with { Sweep = Next() },

@@ -46,6 +46,13 @@ public sealed record RunResult
     public double LatencyP50Ms { get; init; }
     public double LatencyP99Ms { get; init; }
     public double LatencyMaxMs { get; init; }
+    /// <summary>p99 of the same samples timed when our receive thread handled them (not at kernel arrival on
+    /// our socket): adds the generator's own receive-side queueing.</summary>
+    public double LatencyRecvThreadP99Ms { get; init; }
+    /// <summary>The server's own forwarding delay over the window (kernel arrival on its socket → send, per
+    /// consumer copy), from its /metrics; null for servers without it.</summary>
+    public double? ServerDelayP50Ms { get; init; }
+    public double? ServerDelayP99Ms { get; init; }
     public int ServerPid { get; init; }
     /// <summary>Server CPU over the window, % of one core (may exceed 100 with several workers).</summary>
     public double ServerCpuPct { get; init; }
@@ -53,6 +60,8 @@ public sealed record RunResult
     public double ServerCpuUsPerPacketOut { get; init; }
     public double ServerRssMb { get; init; }
     public double LoadGenCpuPct { get; init; }
+    /// <summary>How long our receive threads sleep when idle (µs; 0: they wait on their sockets).</summary>
+    public int RecvSleepUs { get; init; }
     /// <summary>Packet slots the sender thread skipped because it fell behind (&gt; 0: the generator was the bottleneck).</summary>
     public long SenderLagSkips { get; init; }
     /// <summary>Datagrams the kernel dropped at full UDP receive buffers during the window (server's or ours).</summary>

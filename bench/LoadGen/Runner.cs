@@ -33,10 +33,11 @@ public static class Runner
             Producers = o.Rooms * o.Peers * o.ProducersPerPeer,
             ConsumersExpected = o.Rooms * o.Peers * (o.Peers - 1) * o.ProducersPerPeer,
             Simulcast = o.Simulcast, VideoKbps = o.Video ? o.VideoKbps : 0, DurationS = o.DurationSec,
+            RecvSleepUs = o.ReceiveSleepUs,
         };
         int pid = o.ServerPid != 0 ? o.ServerPid : (o.Server.IsLoopback ? ProcStats.FindListener(o.Server.Port) : 0);
         baseResult = baseResult with { ServerPid = pid };
-        using var engine = new MediaEngine(o.ReceiveThreads) { Nack = o.Nack, UplinkDropEvery = o.UplinkDropEvery };
+        using var engine = new MediaEngine(o.ReceiveThreads, o.ReceiveSleepUs) { Nack = o.Nack, UplinkDropEvery = o.UplinkDropEvery };
         var peers = new List<IEmulatedPeer>();
         try
         {
@@ -130,6 +131,7 @@ public static class Runner
 
         var producers = peers.SelectMany(p => p.Producers).ToDictionary(kv => kv.Key, kv => kv.Value);
         var sentAtStart = producers.Values.SelectMany(s => s).ToDictionary(s => s, s => s.LastProbeSeq);
+        var delayBefore = await ServerMetrics.ReadForwardingDelayAsync(o.Server, ct);
         var a = Snapshot(engine, pid);
         engine.StartMeasuring();
         var start = Clock.NowUs;
@@ -145,6 +147,7 @@ public static class Runner
             last = now;
         }
         var b = Snapshot(engine, pid);
+        var delayAfter = delayBefore is null ? null : await ServerMetrics.ReadForwardingDelayAsync(o.Server, ct);
         foreach (var t in engine.Transports) t.Sending = false;
         await Task.Delay(300, ct); // drain what is in flight
         engine.StopMeasuring();
@@ -184,6 +187,7 @@ public static class Runner
         var secs = Math.Max(1, b.Us - a.Us) / 1e6;
         double pktOut = (b.RtpIn - a.RtpIn) / secs;
         var lat = engine.Latency;
+        var recvLat = engine.RecvThreadLatency;
         return result with
         {
             Consumers = announcedN, ConsumersWithMedia = withMediaN, DurationS = Math.Round(secs, 2),
@@ -200,6 +204,9 @@ public static class Runner
             LatencyP50Ms = Math.Round(lat.Percentile(50) / 1000.0, 3),
             LatencyP99Ms = Math.Round(lat.Percentile(99) / 1000.0, 3),
             LatencyMaxMs = Math.Round(lat.MaxUs / 1000.0, 3),
+            LatencyRecvThreadP99Ms = Math.Round(recvLat.Percentile(99) / 1000.0, 3),
+            ServerDelayP50Ms = ServerMetrics.QuantileMs(delayBefore, delayAfter, 0.5),
+            ServerDelayP99Ms = ServerMetrics.QuantileMs(delayBefore, delayAfter, 0.99),
             ServerCpuPct = pid == 0 ? 0 : Math.Round((b.ServerCpuUs - a.ServerCpuUs) / secs / 1e4, 1),
             ServerCpuUsPerPacketOut = pid == 0 || b.RtpIn == a.RtpIn ? 0 : Math.Round((b.ServerCpuUs - a.ServerCpuUs) / (double)(b.RtpIn - a.RtpIn), 2),
             ServerRssMb = Math.Round(b.ServerRss / 1048576.0, 1),

@@ -28,6 +28,33 @@ public sealed class LoadGenPartsTests
     }
 
     [Fact]
+    public void Server_forwarding_delay_is_read_from_the_prometheus_histogram_summed_over_workers()
+    {
+        static string Exposition(int w0Fast, int w1Fast, int slow) => $$"""
+            # HELP akkasfu_worker_forwarding_delay_seconds Time from a packet's arrival to its send.
+            # TYPE akkasfu_worker_forwarding_delay_seconds histogram
+            akkasfu_worker_forwarding_delay_seconds_sum{worker="0"} 1.5
+            akkasfu_worker_forwarding_delay_seconds_count{worker="0"} {{w0Fast + slow}}
+            akkasfu_worker_forwarding_delay_seconds_bucket{worker="0",le="2.5e-05"} 0
+            akkasfu_worker_forwarding_delay_seconds_bucket{worker="0",le="5e-05"} {{w0Fast}}
+            akkasfu_worker_forwarding_delay_seconds_bucket{worker="0",le="0.002"} {{w0Fast}}
+            akkasfu_worker_forwarding_delay_seconds_bucket{worker="0",le="0.0025"} {{w0Fast + slow}}
+            akkasfu_worker_forwarding_delay_seconds_bucket{worker="0",le="+Inf"} {{w0Fast + slow}}
+            akkasfu_worker_forwarding_delay_seconds_bucket{worker="1",le="5e-05"} {{w1Fast}}
+            akkasfu_worker_forwarding_delay_seconds_bucket{worker="1",le="+Inf"} {{w1Fast}}
+            akkasfu_worker_rtp_sent_total{worker="0"} 42
+            """;
+        var before = ServerMetrics.ParseForwardingDelay(Exposition(10, 5, 0));
+        var after = ServerMetrics.ParseForwardingDelay(Exposition(60, 55, 100));
+        Assert.NotNull(before);
+        // Between the readings: 50 + 50 copies in (25, 50] µs, 100 in (2, 2.5] ms.
+        Assert.Equal(0.05, ServerMetrics.QuantileMs(before, after, 0.5));
+        Assert.Equal(2.495, ServerMetrics.QuantileMs(before, after, 0.99));
+        Assert.Null(ServerMetrics.ParseForwardingDelay("up 1\n"));
+        Assert.Null(ServerMetrics.QuantileMs(null, after, 0.5));
+    }
+
+    [Fact]
     public void SeqTracker_counts_loss_reorder_and_duplicates()
     {
         var t = new SeqTracker();

@@ -44,6 +44,13 @@ public sealed class LoadGenSmokeTests(LoadGenSmokeTests.Server fixture, ITestOut
         Assert.True(r.KeyFramesSent >= 3, "each video producer starts with a key frame");
         Assert.True(r.LatencyP50Ms > 0);
         Assert.True(r.ServerPid > 0, "server process found by its port");
+        // The server timed every forwarded copy (its /metrics histogram), and says so per worker.
+        Assert.True(r.ServerDelayP50Ms > 0, "server forwarding delay read from /metrics");
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(new Uri(fixture.Process.BaseAddress, "/metrics"));
+        Assert.Contains("akkasfu_worker_forwarding_delay_seconds_bucket{worker=\"0\",le=\"0.001\"}", metrics);
+        Assert.Matches(@"akkasfu_worker_rtp_sent_total\{worker=""0""\} [1-9]", metrics);
+        Assert.Matches(@"akkasfu_worker_rtp_received_total\{worker=""0""\} [1-9]", metrics);
     }
 
     [Fact]
