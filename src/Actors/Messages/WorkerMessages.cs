@@ -33,11 +33,13 @@ public sealed record GetWorkerMetrics
 }
 
 /// <summary>A worker's counters since it started (cumulative) and its current object counts.
+/// <paramref name="IngressDropped"/>: datagram batches its mailbox dropped; <paramref name="RxOverflowed"/>:
+/// datagrams its receive thread dropped because every batch was still queued to the worker.
 /// <paramref name="ForwardingDelayBuckets"/>: per-bucket counts (not cumulative) of
 /// <c>AkkaSfu.Media.Engine.ForwardingDelay</c>, whose bounds are its <c>UpperBoundsUs</c>.</summary>
 public sealed record WorkerMetrics(int Index, int Routers, int Transports, int Producers, int Consumers,
     long RtpReceived, long RtpSent, long RtcpReceived, long RtcpSent, long Retransmitted,
-    IReadOnlyDictionary<string, long> Drops, long IngressDropped,
+    IReadOnlyDictionary<string, long> Drops, long IngressDropped, long RxOverflowed,
     IReadOnlyList<long> ForwardingDelayBuckets, long ForwardingDelaySumUs);
 
 /// <summary>Published on the event stream when a worker stopped after a fault (mediasoup's "died").</summary>

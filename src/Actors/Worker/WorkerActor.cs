@@ -149,7 +149,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             _engine.Routers.Sum(r => r.Producers.Count), transports.Sum(t => t.Consumers.Count),
             c.RtpReceived, c.RtpSent, c.RtcpReceived, c.RtcpSent, c.Retransmitted,
             Enum.GetValues<Drop>().ToDictionary(d => d.ToString(), d => c[d]),
-            RtpIngressMailbox.CountersOf(Self).Dropped,
+            RtpIngressMailbox.CountersOf(Self).Dropped, _engine.Receiver.Overflowed,
             _engine.ForwardingDelay.Snapshot(), _engine.ForwardingDelay.SumUs);
     }
 

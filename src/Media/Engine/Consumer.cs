@@ -14,13 +14,14 @@ public abstract class Consumer
     private uint _tsOffset;
     private bool _syncRequired = true;
 
-    // What went out under each recent output seq, to answer NACKs from the producer's shared buffer:
-    // 512 entries ≈ 4.6 KB per consumer (several seconds of video at 1 Mbps).
-    private const int SentHistory = 512;
-    private readonly ushort[] _sentOutSeq = new ushort[SentHistory];
-    private readonly ushort[] _sentInSeq = new ushort[SentHistory];
-    private readonly uint[] _sentTs = new uint[SentHistory];
-    private readonly sbyte[] _sentEncoding = new sbyte[SentHistory];
+    // What went out under each recent output seq, to answer NACKs from the producer's shared buffer. Only
+    // video producers keep a buffer, and it holds Producer.RetransmissionCapacity packets: a longer history
+    // could never be served, and audio consumers need none (2.3 KB per video consumer, 0 per audio one).
+    private const int SentHistory = Producer.RetransmissionCapacity;
+    private readonly ushort[]? _sentOutSeq;
+    private readonly ushort[]? _sentInSeq;
+    private readonly uint[]? _sentTs;
+    private readonly sbyte[]? _sentEncoding;
     private ushort _rtxSeq = (ushort)Random.Shared.Next(0, 65536);
     private byte _lastScore = StreamScore.Max;
 
@@ -33,7 +34,14 @@ public abstract class Consumer
         ProducerPaused = producer.Paused;
         SendStats = new RtpSendStats(settings.Ssrc);
         CnameBytes = System.Text.Encoding.ASCII.GetBytes(settings.Cname);
-        Array.Fill(_sentEncoding, (sbyte)-1);
+        if (settings.Kind == StreamKind.Video)
+        {
+            _sentOutSeq = new ushort[SentHistory];
+            _sentInSeq = new ushort[SentHistory];
+            _sentTs = new uint[SentHistory];
+            _sentEncoding = new sbyte[SentHistory];
+            Array.Fill(_sentEncoding, (sbyte)-1);
+        }
     }
 
     /// <summary>RFC 3550 sender state: counts for SRs, RTT and loss from the endpoint's RRs.</summary>
@@ -130,11 +138,14 @@ public abstract class Consumer
         PacketsSent++;
         BytesSent += length;
         SendStats.OnPacketSent(copy.PayloadLength, outTs, nowMs);
-        var slot = outSeq & (SentHistory - 1);
-        _sentOutSeq[slot] = (ushort)outSeq;
-        _sentInSeq[slot] = inSeq;
-        _sentTs[slot] = outTs;
-        _sentEncoding[slot] = (sbyte)CurrentEncoding;
+        if (_sentEncoding is not null)
+        {
+            var slot = outSeq & (SentHistory - 1);
+            _sentOutSeq![slot] = (ushort)outSeq;
+            _sentInSeq![slot] = inSeq;
+            _sentTs![slot] = outTs;
+            _sentEncoding[slot] = (sbyte)CurrentEncoding;
+        }
         Transport.SendConsumerRtp(this, scratch, copy, nowMs);
         return true;
     }
@@ -144,8 +155,8 @@ public abstract class Consumer
     internal void ReceiveNack(ushort seq, long nowMs)
     {
         var slot = seq & (SentHistory - 1);
-        if (!IsActive || _sentEncoding[slot] < 0 || _sentOutSeq[slot] != seq
-            || !Producer.TryGetStoredPacket(_sentEncoding[slot], _sentInSeq[slot], nowMs, out var stored))
+        if (!IsActive || _sentEncoding is null || _sentEncoding[slot] < 0 || _sentOutSeq![slot] != seq
+            || !Producer.TryGetStoredPacket(_sentEncoding[slot], _sentInSeq![slot], nowMs, out var stored))
         {
             Transport.Worker.Counters.Count(Drop.NoRetransmission);
             return;
@@ -156,7 +167,7 @@ public abstract class Consumer
         copy.SetSsrc(Settings.Ssrc);
         copy.SetPayloadType(Settings.PayloadType);
         copy.SetSequenceNumber(seq);
-        copy.SetTimestamp(_sentTs[slot]);
+        copy.SetTimestamp(_sentTs![slot]);
         if (Settings.RtxSsrc != 0 && Settings.RtxPayloadType != 0)
         {
             var rtx = Transport.Worker.RtxBuffer;

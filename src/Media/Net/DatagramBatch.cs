@@ -10,7 +10,7 @@ namespace AkkaSfu.Media.Net;
 /// message and returns to its <see cref="DatagramBatchPool"/> when the worker is done with it.</summary>
 public sealed unsafe class DatagramBatch
 {
-    public const int Capacity = 64;
+    public const int Capacity = 32;
     /// <summary>Largest datagram kept; longer ones arrive truncated and are dropped (counted as Truncated).</summary>
     public const int SlotSize = 2048;
     private const int AddressSize = 32; // ≥ sizeof(sockaddr_in6) = 28
@@ -162,33 +162,36 @@ public sealed unsafe class DatagramBatch
 
 }
 
-/// <summary>Batches reused between a receive thread (rents) and a worker (returns): a lock-free free list,
-/// which unlike ArrayPool allocates nothing when rent and return happen on different threads.</summary>
-public sealed class DatagramBatchPool(int maxRetained = 32)
+/// <summary>A fixed set of batches shared by a receive thread (rents) and a worker (returns): a lock-free free
+/// list, which unlike ArrayPool allocates nothing when rent and return happen on different threads. At most
+/// <c>maxBatches</c> ever exist and every returned batch is kept, so the pinned heap never churns (batches
+/// made and dropped under load used to leave it fragmented: RSS the GC could not give back). When all are in
+/// flight the worker is that far behind, and <see cref="TryRent"/> says no: the receiver drops and counts.</summary>
+public sealed class DatagramBatchPool(int maxBatches = 128)
 {
     private readonly ConcurrentQueue<DatagramBatch> _free = new();
-    private int _retained;
-    private long _created;
+    private int _created;
 
-    /// <summary>Batches created so far (a pool that keeps creating means batches are not released).</summary>
-    public long Created => Interlocked.Read(ref _created);
+    /// <summary>Batches created so far (never more than <see cref="MaxBatches"/>).</summary>
+    public int Created => Volatile.Read(ref _created);
 
-    public DatagramBatch Rent()
+    /// <summary>The most batches this pool makes.</summary>
+    public int MaxBatches => maxBatches;
+
+    /// <summary>A free batch, or a new one while fewer than <see cref="MaxBatches"/> exist; null when every
+    /// batch is in flight.</summary>
+    public DatagramBatch? TryRent()
     {
-        if (_free.TryDequeue(out var batch)) { Interlocked.Decrement(ref _retained); return batch; }
-        Interlocked.Increment(ref _created);
+        if (_free.TryDequeue(out var batch)) return batch;
+        if (Interlocked.Increment(ref _created) > maxBatches)
+        {
+            Interlocked.Decrement(ref _created);
+            return _free.TryDequeue(out batch) ? batch : null;
+        }
         batch = new DatagramBatch();
         batch.AttachTo(this);
         return batch;
     }
 
-    internal void Return(DatagramBatch batch)
-    {
-        if (Interlocked.Increment(ref _retained) > maxRetained)
-        {
-            Interlocked.Decrement(ref _retained);
-            return; // let the GC have it
-        }
-        _free.Enqueue(batch);
-    }
+    internal void Return(DatagramBatch batch) => _free.Enqueue(batch);
 }

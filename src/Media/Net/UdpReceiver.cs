@@ -23,7 +23,9 @@ public sealed unsafe class UdpReceiver : IDisposable
     private List<UdpSocket> _removed = [];
     private int _version;
     private volatile bool _stopping;
-    private long _receiveErrors, _batches;
+    private long _receiveErrors, _batches, _overflowed;
+    // Where datagrams go when the pool has no free batch (the worker is far behind): read and dropped.
+    private readonly DatagramBatch _overflow = new();
 
     public UdpReceiver(string name, DatagramBatchPool pool, Action<DatagramBatch> onBatch, int pollTimeoutMs = 20, int idleSleepUs = 0)
     {
@@ -38,6 +40,8 @@ public sealed unsafe class UdpReceiver : IDisposable
 
     public long ReceiveErrors => Interlocked.Read(ref _receiveErrors);
     public long Batches => Interlocked.Read(ref _batches);
+    /// <summary>Datagrams read and dropped because every batch of the pool was still with the worker.</summary>
+    public long Overflowed => Interlocked.Read(ref _overflowed);
 
     public void Add(UdpSocket socket)
     {
@@ -87,7 +91,15 @@ public sealed unsafe class UdpReceiver : IDisposable
                 if (fds[i].Revents == 0) continue;
                 while (true)
                 {
-                    batch ??= _pool.Rent();
+                    batch ??= _pool.TryRent();
+                    if (batch is null)
+                    {
+                        var dropped = _overflow.ReceiveFrom(sockets[i]);
+                        if (dropped > 0) Interlocked.Add(ref _overflowed, _overflow.Count);
+                        _overflow.Release();
+                        if (dropped <= 0) break;
+                        continue;
+                    }
                     var n = batch.ReceiveFrom(sockets[i]);
                     if (n < 0) { Interlocked.Increment(ref _receiveErrors); break; }
                     if (batch.IsFull) { Deliver(batch); batch = null; continue; }

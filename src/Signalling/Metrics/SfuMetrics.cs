@@ -13,7 +13,7 @@ public sealed class SfuMetrics
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(2);
     private readonly IActorRef _workers;
-    private readonly Counter _rtpIn, _rtpOut, _rtcpIn, _rtcpOut, _retransmitted, _drops, _ingressDropped;
+    private readonly Counter _rtpIn, _rtpOut, _rtcpIn, _rtcpOut, _retransmitted, _drops, _ingressDropped, _rxOverflowed;
     private readonly Gauge _routers, _transports, _producers, _consumers;
     private readonly Histogram _delay;
     private readonly object _gate = new();
@@ -35,6 +35,7 @@ public sealed class SfuMetrics
         _retransmitted = f.CreateCounter("akkasfu_worker_rtp_retransmitted_total", "Packets retransmitted on NACK.", worker);
         _drops = f.CreateCounter("akkasfu_worker_drops_total", "Datagrams or packets the worker dropped, by reason.", ["worker", "reason"]);
         _ingressDropped = f.CreateCounter("akkasfu_worker_ingress_dropped_total", "Datagram batches dropped because the worker's ingress mailbox was full.", worker);
+        _rxOverflowed = f.CreateCounter("akkasfu_worker_rx_overflow_datagrams_total", "Datagrams the worker's receive thread dropped because all its batches were still queued to the worker.", worker);
         _routers = f.CreateGauge("akkasfu_worker_routers", "Routers on the worker.", worker);
         _transports = f.CreateGauge("akkasfu_worker_transports", "Transports on the worker.", worker);
         _producers = f.CreateGauge("akkasfu_worker_producers", "Producers on the worker.", worker);
@@ -78,6 +79,7 @@ public sealed class SfuMetrics
         Raise(_rtcpOut.WithLabels(w), m.Index, "rtcpOut", m.RtcpSent);
         Raise(_retransmitted.WithLabels(w), m.Index, "rtx", m.Retransmitted);
         Raise(_ingressDropped.WithLabels(w), m.Index, "ingress", m.IngressDropped);
+        Raise(_rxOverflowed.WithLabels(w), m.Index, "rxOverflow", m.RxOverflowed);
         foreach (var (reason, count) in m.Drops)
             if (count > 0 || _totals.ContainsKey((m.Index, "drop:" + reason)))
                 Raise(_drops.WithLabels(w, reason), m.Index, "drop:" + reason, count);

@@ -46,7 +46,7 @@ public class UdpReceiverTests
         Assert.All(got, g => Assert.Equal(peer.LocalEndPoint, g.From));
         Assert.All(got, g => Assert.Same(g.Data[0] % 2 == 0 ? a : b, g.Socket));
         Assert.Equal(Enumerable.Range(0, 100), got.Select(g => (int)g.Data[0]).Order());
-        Assert.True(pool.Created <= 100, "batches are reused");
+        Assert.True(pool.Created <= pool.MaxBatches, "batches are reused");
     }
 
     [Fact]
@@ -65,6 +65,36 @@ public class UdpReceiverTests
 
         var got = await CollectAsync(batches, 200);
         Assert.Equal(Enumerable.Range(0, 200), got.Select(g => (int)g.Data[0]).Order());
+    }
+
+    [Fact]
+    public async Task When_every_batch_is_still_with_the_worker_datagrams_are_dropped_and_counted_not_queued()
+    {
+        var pool = new DatagramBatchPool(maxBatches: 2);
+        var held = new BlockingCollection<DatagramBatch>();
+        using var receiver = new UdpReceiver("test-rx", pool, held.Add);
+        var socket = UdpSocket.Bind(IPAddress.Loopback, 0);
+        receiver.Add(socket);
+        using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+
+        // The "worker" keeps both batches: whatever arrives next is read and dropped.
+        peer.SendTo(new byte[] { 1 }, socket.LocalEndPoint);
+        var first = held.Take(new CancellationTokenSource(5000).Token);
+        peer.SendTo(new byte[] { 2 }, socket.LocalEndPoint);
+        var second = held.Take(new CancellationTokenSource(5000).Token);
+        for (var i = 0; i < 10; i++) peer.SendTo(new byte[] { 3 }, socket.LocalEndPoint);
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (receiver.Overflowed < 10 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        Assert.Equal(10, receiver.Overflowed);
+        Assert.Equal(2, pool.Created);
+
+        // Once the worker gives a batch back, datagrams flow again.
+        first.Release();
+        second.Release();
+        peer.SendTo(new byte[] { 4 }, socket.LocalEndPoint);
+        var next = held.Take(new CancellationTokenSource(5000).Token);
+        Assert.Equal(4, next.Datagram(0)[0]);
+        Assert.Equal(2, pool.Created);
     }
 
     [Fact]
