@@ -200,6 +200,22 @@ public class DominantSpeakerIdentificationTests
         Assert.Equal("b", room.Dsi.Dominant);
     }
 
+    [Fact]
+    public void Feeding_levels_and_deciding_allocate_nothing()
+    {
+        var room = new Room("a", "b", "c");
+        room.Run(1000, "a", Talk);
+        var speakers = room.Dsi.Speakers.ToArray();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var t = 0; t < 1000; t++)
+        {
+            room.Now += 20;
+            for (var i = 0; i < speakers.Length; i++) speakers[i].OnLevel((byte)(t % 3 == i ? Talk : Noise), room.Now);
+            if (t % 15 == 0) room.Dsi.Decide(room.Now);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Theory]
     [InlineData(0, 13, 0.78)]
     [InlineData(0, 5, 24.0)]
@@ -306,6 +322,29 @@ public sealed class ActiveSpeakerObserverTests : IDisposable
         Assert.Equal(("aso", "b"), _events.Dominant.Last());
         Assert.Equal("b", observer.DominantProducerId);
         Assert.Same(observer, _engine.GetActiveSpeakerObserver("aso"));
+    }
+
+    [Fact]
+    public void An_observed_producer_packet_and_the_ticks_allocate_nothing()
+    {
+        var observer = _router.CreateActiveSpeakerObserver("aso");
+        observer.AddProducer("a");
+        observer.AddProducer("b");
+        var (producer, ssrc) = _producers["a"];
+        var template = Packet(ssrc, 20);
+        var buffer = new byte[template.Length];
+        Run(1000, "a"); // warm up (stats, first decisions)
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 500; i++)
+        {
+            _now += 20;
+            template.CopyTo(buffer);
+            producer.ReceiveRtp(buffer, 0, isRtx: false, _now);
+            _router.Tick(_now);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(550, producer.TotalPacketsReceived); // every packet went through the level path
+        Assert.Equal("a", observer.DominantProducerId);
     }
 
     [Fact]
