@@ -11,6 +11,9 @@ public sealed record DtlsStateChanged(string TransportId, string DtlsState) : IS
 public sealed record PlainTransportTuple(string TransportId, string RemoteAddress, bool Rtcp) : ISfuEvent;
 /// <summary>The loudest audio producer of the router (null: silence), every 800 ms (mediasoup's AudioLevelObserver "volumes"/"silence").</summary>
 public sealed record AudioLevels(string RouterId, string? ProducerId, int Volume) : ISfuEvent;
+/// <summary>An active speaker observer of the router has a new dominant speaker (mediasoup's
+/// ActiveSpeakerObserver "dominantspeaker"). Never sent on silence: the last one stays dominant.</summary>
+public sealed record DominantSpeaker(string RouterId, string ObserverId, string ProducerId) : ISfuEvent;
 public sealed record ProducerClosed(string ProducerId, string Reason) : ISfuEvent;
 public sealed record ProducerScoreChanged(string ProducerId, IReadOnlyList<(int EncodingIdx, uint Ssrc, string? Rid, int Score)> Scores) : ISfuEvent;
 /// <summary>Reason: "producerclose", "transportclose", "fault" or "routerclose".</summary>

@@ -24,6 +24,7 @@ public sealed class RouterActor : SfuObjectActor
     private readonly SfuSettings _settings;
     private readonly Dictionary<string, ProducerOpened> _producers = new();
     private readonly Dictionary<string, IActorRef> _transports = new();
+    private readonly HashSet<string> _observers = new();
 
     public RouterActor(string routerId, RtpCapabilities caps, IActorRef worker, SfuSettings settings, IActorRef? listener)
         : base(routerId, worker, listener, parentCloseReason: "workerclose")
@@ -45,6 +46,12 @@ public sealed class RouterActor : SfuObjectActor
         Receive<ProducerPausedChanged>(p => { if (_producers.TryGetValue(p.ProducerId, out var o)) _producers[p.ProducerId] = o with { Paused = p.Paused }; });
         Receive<CanConsume>(r => Sender.Tell(_producers.TryGetValue(r.ProducerId, out var p) && Safe(() => OrtcRules.CanConsume(p.Consumable, r.RtpCapabilities))));
         Receive<Consume>(HandleConsume);
+        Receive<CreateActiveSpeakerObserver>(HandleCreateObserver);
+        Receive<RtpObserverAddProducer>(r => Observer(r.ObserverId, o => o.AddProducer(r.ProducerId)));
+        Receive<RtpObserverRemoveProducer>(r => Observer(r.ObserverId, o => o.RemoveProducer(r.ProducerId)));
+        Receive<PauseRtpObserver>(r => Observer(r.ObserverId, o => o.Pause()));
+        Receive<ResumeRtpObserver>(r => Observer(r.ObserverId, o => o.Resume()));
+        Receive<CloseRtpObserver>(r => Observer(r.ObserverId, o => o.Router.CloseActiveSpeakerObserver(o.Id), then: () => _observers.Remove(r.ObserverId)));
         Receive<CloseRouter>(_ => { Sender.Tell(Done.Instance); CloseSelf(null); });
         ReceiveCommon();
     }
@@ -62,6 +69,33 @@ public sealed class RouterActor : SfuObjectActor
         var transport = Context.ActorOf(props, "transport-" + transportId);
         _transports[transportId] = transport;
         Context.Watch(transport);
+    }
+
+    private void HandleCreateObserver(CreateActiveSpeakerObserver r)
+    {
+        var id = r.ObserverId ?? Guid.NewGuid().ToString();
+        if (!_observers.Add(id))
+        {
+            Sender.Tell(new Status.Failure(new SfuException($"an RtpObserver with same rtpObserverId already exists [rtpObserverId:{id}]")));
+            return;
+        }
+        var routerId = Id;
+        var interval = Math.Clamp(r.Interval, 100, 5000);
+        EngineAndReply(e => new ActiveSpeakerObserverCreated(e.CreateActiveSpeakerObserver(routerId, id, interval).Id, interval), Sender);
+    }
+
+    /// <summary>Runs <paramref name="action"/> on this router's observer <paramref name="observerId"/> on the
+    /// worker and replies Done; an unknown id (here or in the engine) or a refused producer answers
+    /// Status.Failure(SfuException).</summary>
+    private void Observer(string observerId, Action<ActiveSpeakerObserver> action, Action? then = null)
+    {
+        if (!_observers.Contains(observerId))
+        {
+            Sender.Tell(new Status.Failure(new SfuException($"rtpObserver with id \"{observerId}\" not found")));
+            return;
+        }
+        then?.Invoke();
+        EngineAndReply(e => { action(e.GetActiveSpeakerObserver(observerId)); return null; }, Sender);
     }
 
     private void HandleConsume(Consume r)

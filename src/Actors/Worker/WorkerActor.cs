@@ -196,6 +196,13 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         public void OnAudioLevels(string routerId, string? producerId, int volumeDbov) =>
             worker.Tell(routerId, new AudioLevels(routerId, producerId, volumeDbov));
 
+        /// <summary>To the actor of the observer's router (it owns the observer).</summary>
+        public void OnDominantSpeaker(string observerId, string producerId)
+        {
+            if (worker._engine.FindActiveSpeakerObserver(observerId) is { } observer)
+                worker.Tell(observer.Router.Id, new DominantSpeaker(observer.Router.Id, observerId, producerId));
+        }
+
         public void OnFault(EngineObjectKind kind, string id, Exception exception) =>
             worker.Tell(id, new EngineFault(exception));
     }

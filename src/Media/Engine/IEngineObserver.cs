@@ -24,6 +24,8 @@ public interface IEngineObserver
     void OnConsumerClosed(string consumerId, ConsumerCloseReason reason);
     /// <summary>The loudest audio producer of a router in the last interval (null: silence).</summary>
     void OnAudioLevels(string routerId, string? producerId, int volumeDbov);
+    /// <summary>An active speaker observer's dominant speaker changed (mediasoup's "dominantspeaker").</summary>
+    void OnDominantSpeaker(string observerId, string producerId);
     /// <summary>An engine object threw on the packet path. It is already out of the packet path; the
     /// owner decides what else to close (supervision).</summary>
     void OnFault(EngineObjectKind kind, string id, Exception exception);
@@ -49,5 +51,6 @@ public sealed class NullEngineObserver : IEngineObserver
     public void OnConsumerProducerPaused(string consumerId, bool paused) { }
     public void OnConsumerClosed(string consumerId, ConsumerCloseReason reason) { }
     public void OnAudioLevels(string routerId, string? producerId, int volumeDbov) { }
+    public void OnDominantSpeaker(string observerId, string producerId) { }
     public void OnFault(EngineObjectKind kind, string id, Exception exception) { }
 }

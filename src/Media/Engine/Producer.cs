@@ -46,6 +46,13 @@ public sealed class Producer
         return dbov;
     }
 
+    /// <summary>The active speaker observers this producer is in (replaced, never mutated, on change).</summary>
+    private ActiveSpeakerObserver.Entry[] _speakerEntries = [];
+
+    internal void AddSpeakerEntry(ActiveSpeakerObserver.Entry entry) => _speakerEntries = [.. _speakerEntries, entry];
+
+    internal void RemoveSpeakerEntry(ActiveSpeakerObserver.Entry entry) => _speakerEntries = _speakerEntries.Where(e => e != entry).ToArray();
+
     private readonly KeyFrameRequestManager _keyFrames = new(waitMs: 1000, maxRetries: 3);
 
     private readonly byte[] _payloadTypeMap = new byte[128];   // endpoint PT → router PT (0 = unknown)
@@ -150,6 +157,9 @@ public sealed class Producer
         {
             _audioLevelSum += level;
             _audioLevelCount++;
+            var speakers = _speakerEntries;
+            for (var i = 0; i < speakers.Length; i++)
+                if (!speakers[i].Observer.Paused) speakers[i].Speaker.OnLevel(level, nowMs);
         }
         packet.SetPayloadType(mappedPt);
         packet.SetSsrc(stream.Encoding.MappedSsrc);
@@ -267,6 +277,7 @@ public sealed class Producer
         IsClosed = true;
         foreach (var c in _consumers) c.Close(ConsumerCloseReason.ProducerClosed);
         _consumers = [];
+        foreach (var e in _speakerEntries) e.Observer.OnProducerClosed(this);
         Transport.Router.Remove(this);
     }
 

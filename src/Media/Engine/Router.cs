@@ -8,6 +8,7 @@ public sealed class Router
 {
     private readonly Dictionary<string, Transport> _transports = new();
     private readonly Dictionary<string, Producer> _producers = new();
+    private readonly Dictionary<string, ActiveSpeakerObserver> _activeSpeakerObservers = new();
 
     internal Router(WorkerEngine worker, string id)
     {
@@ -28,6 +29,24 @@ public sealed class Router
 
     public Producer? FindProducer(string id) => _producers.GetValueOrDefault(id);
     public Transport? FindTransport(string id) => _transports.GetValueOrDefault(id);
+
+    public IReadOnlyCollection<ActiveSpeakerObserver> ActiveSpeakerObservers => _activeSpeakerObservers.Values;
+
+    /// <summary>mediasoup's router.createActiveSpeakerObserver({ interval }).</summary>
+    public ActiveSpeakerObserver CreateActiveSpeakerObserver(string id, int intervalMs = ActiveSpeakerObserver.DefaultIntervalMs)
+    {
+        if (_activeSpeakerObservers.ContainsKey(id)) throw new InvalidOperationException($"an RtpObserver with same rtpObserverId already exists [rtpObserverId:{id}]");
+        var observer = new ActiveSpeakerObserver(this, id, intervalMs);
+        _activeSpeakerObservers.Add(id, observer);
+        return observer;
+    }
+
+    public ActiveSpeakerObserver? FindActiveSpeakerObserver(string id) => _activeSpeakerObservers.GetValueOrDefault(id);
+
+    public void CloseActiveSpeakerObserver(string id)
+    {
+        if (_activeSpeakerObservers.Remove(id, out var observer)) observer.Close();
+    }
 
     /// <summary>Fans a mapped producer packet out to every consumer of that producer. A consumer that throws
     /// is taken out of the packet path and reported; the others still get the packet.</summary>
@@ -60,6 +79,12 @@ public sealed class Router
 
     internal void Tick(long nowMs)
     {
+        foreach (var o in _activeSpeakerObservers.Values) o.Tick(nowMs);
+        TickAudioLevels(nowMs);
+    }
+
+    private void TickAudioLevels(long nowMs)
+    {
         if (nowMs < _nextAudioLevelMs) return;
         _nextAudioLevelMs = nowMs + AudioLevelIntervalMs;
         Producer? loudest = null;
@@ -88,6 +113,8 @@ public sealed class Router
     {
         if (IsClosed) return;
         IsClosed = true;
+        foreach (var o in _activeSpeakerObservers.Values) o.Close();
+        _activeSpeakerObservers.Clear();
         foreach (var t in _transports.Values.ToArray()) t.Close();
         _transports.Clear();
         _producers.Clear();

@@ -220,6 +220,25 @@ public sealed class WorkerEngine : IDisposable
 
     public void CloseConsumer(string id) => FindConsumer(id)?.Close(ConsumerCloseReason.Closed);
 
+    /// <summary>Creates an active speaker observer on a router (ids are unique in the worker).</summary>
+    public ActiveSpeakerObserver CreateActiveSpeakerObserver(string routerId, string id, int intervalMs = ActiveSpeakerObserver.DefaultIntervalMs)
+    {
+        var router = GetRouter(routerId);
+        if (FindActiveSpeakerObserver(id) is not null) throw new InvalidOperationException($"an RtpObserver with same rtpObserverId already exists [rtpObserverId:{id}]");
+        return router.CreateActiveSpeakerObserver(id, intervalMs);
+    }
+
+    public ActiveSpeakerObserver GetActiveSpeakerObserver(string id) =>
+        FindActiveSpeakerObserver(id) ?? throw new KeyNotFoundException($"RtpObserver not found [rtpObserverId:{id}]");
+
+    public ActiveSpeakerObserver? FindActiveSpeakerObserver(string id)
+    {
+        foreach (var r in _routers.Values) if (r.FindActiveSpeakerObserver(id) is { } o) return o;
+        return null;
+    }
+
+    public void CloseRtpObserver(string id) => FindActiveSpeakerObserver(id)?.Router.CloseActiveSpeakerObserver(id);
+
     // ---- faults --------------------------------------------------------------------------------------
 
     /// <summary>An engine object threw on the packet path: take it out (close it) and tell the owner.</summary>

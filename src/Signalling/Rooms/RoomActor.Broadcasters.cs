@@ -199,6 +199,7 @@ public sealed partial class RoomActor
         {
             var entry = new ProducerEntry(created.Producer, p.Kind, new JsonObject { ["peerId"] = b.Id });
             b.Producers[created.ProducerId] = entry;
+            if (p.Kind == MediaKind.Audio) ObserveAudio(created.ProducerId);
             foreach (var other in JoinedPeers(b)) CreateConsumer(other, b, created.ProducerId, entry);
             _log.Info("room {0}: broadcaster {1} produces {2} ({3})", _roomId, b.Id, p.Kind.ToWire(), created.ProducerId);
             return Json(new { id = created.ProducerId });

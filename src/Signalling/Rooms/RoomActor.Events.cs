@@ -48,6 +48,9 @@ public sealed partial class RoomActor
             case AudioLevels { ProducerId: null }:
                 foreach (var p in JoinedPeers()) Notify(p, "activeSpeaker", new System.Text.Json.Nodes.JsonObject { ["peerId"] = null });
                 break;
+            case DominantSpeaker d:
+                OnDominantSpeaker(d);
+                break;
             case RouterClosed:
                 _log.Warning("room {0}: its router closed", _roomId);
                 foreach (var p in _peers.Values.ToArray()) ClosePeer(p, closeRoomIfEmpty: false);

@@ -201,6 +201,7 @@ public sealed partial class RoomActor
         {
             var entry = new ProducerEntry(p.Producer, kind, appData);
             peer.Producers[p.ProducerId] = entry;
+            if (kind == MediaKind.Audio) ObserveAudio(p.ProducerId);
             Respond(peer, id, new { id = p.ProducerId });
             foreach (var other in JoinedPeers(peer)) CreateConsumer(other, peer, p.ProducerId, entry);
         });

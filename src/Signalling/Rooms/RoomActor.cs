@@ -66,6 +66,7 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash, IWith
         {
             _router = r;
             _log.Info("room {0}: router {1} on worker {2}", _roomId, r.RouterId, r.WorkerIndex);
+            CreateActiveSpeakerObserver();
             Become(Ready);
             Stash.UnstashAll();
         });
@@ -123,6 +124,7 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash, IWith
     private void ClosePeer(Peer peer, bool closeRoomIfEmpty)
     {
         if (!_peers.Remove(peer.Id)) return;
+        if (_dominantPeerId == peer.Id) _dominantPeerId = null;
         if (peer.Joined)
             foreach (var other in JoinedPeers()) Notify(other, "peerClosed", new { peerId = peer.Id });
         foreach (var t in peer.Transports.Values) t.Ref.Tell(CloseTransport.Instance);
