@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Buffers.Binary;
 using AkkaSfu.Media.Net;
 using AkkaSfu.Media.Rtcp;
@@ -9,7 +10,7 @@ namespace AkkaSfu.LoadGen;
 /// <summary>All media of a run on a few threads: receive threads (poll + recvmmsg over their sockets, then demux,
 /// SRTP unprotect and probe accounting inline; one by default) and one sender thread (ICE ticks, paced RTP of every producer,
 /// RRs and NACKs). Buffers are per thread and reused: nothing is allocated per packet.</summary>
-public sealed class MediaEngine : IDisposable
+public sealed partial class MediaEngine : IDisposable
 {
     private readonly DatagramBatchPool _pool = new();
     private readonly UdpReceiver[] _receivers;
@@ -21,6 +22,10 @@ public sealed class MediaEngine : IDisposable
     private volatile MediaTransport[] _transports = [];
     private volatile bool _stopping;
     private volatile bool _measuring;
+
+    /// <summary>The sender thread's period (µs): each pass sends every packet that has fallen due. Independent
+    /// peers do not send in step, so a long period bunches all peers' packets into one burst per pass.</summary>
+    public int SendTickUs { get; init; } = 1000;
 
     /// <summary>How often each receiving transport sends an RR (ms).</summary>
     public int RtcpIntervalMs { get; init; } = 1000;
@@ -246,9 +251,26 @@ public sealed class MediaEngine : IDisposable
             if (rtcpDue) nextRtcpUs = nowUs + RtcpIntervalMs * 1000L;
             if (nackDue) nextNackUs = nowUs + 20_000;
             SendLoops++;
-            Thread.Sleep(1);
+            Pause(SendTickUs);
         }
     }
+
+    private static unsafe void Pause(int us)
+    {
+        if (us >= 1000) { Thread.Sleep(us / 1000); return; }
+        var t = new TimeSpec { Seconds = 0, Nanoseconds = us * 1000L };
+        nanosleep(&t, null);
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static unsafe partial int nanosleep(TimeSpec* duration, TimeSpec* remaining);
 
     private void SendMedia(MediaTransport t, long nowUs, byte[] buf)
     {

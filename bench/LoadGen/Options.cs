@@ -51,6 +51,8 @@ public sealed record LoadGenOptions
     /// the server's sendto on loopback does not pay for waking them (a remote peer costs it nothing); latency is
     /// timed at kernel arrival, so the sleep does not add to it. 0: wait on the sockets.</summary>
     public int ReceiveSleepUs { get; init; } = 200;
+    /// <summary>The sender thread's period (µs): every pass sends all packets that fell due since the last.</summary>
+    public int SendTickUs { get; init; } = 1000;
     /// <summary>Peers being set up at once.</summary>
     public int SetupConcurrency { get; init; } = 4;
     /// <summary>No progress display (tests, pipes).</summary>
@@ -92,6 +94,8 @@ public sealed record LoadGenOptions
           --recv-threads N       receive threads (default 1; one handles ~100k packets/s)
           --recv-sleep-us N      receive threads sleep N µs when idle instead of waiting on their sockets, so
                                  the server's loopback sends do not pay for waking them (default 200; 0: wait)
+          --send-tick-us N       the sender thread's period: each pass sends every packet due by then (default
+                                 1000: all peers' due packets go out as one burst per millisecond)
           --out FILE             append JSON lines to FILE
           --sweep peers=2..40:2 | rooms=1..20:1   increasing runs until loss > --loss-threshold (default 1 %)
           --plot FILE.png        sweep plot (default loadgen-sweep.png)
@@ -133,6 +137,7 @@ public sealed record LoadGenOptions
                 "--room-prefix" => o with { RoomPrefix = Next() },
                 "--recv-threads" => o with { ReceiveThreads = Int() },
                 "--recv-sleep-us" => o with { ReceiveSleepUs = Int() },
+                "--send-tick-us" => o with { SendTickUs = Int() },
                 "--setup-concurrency" => o with { SetupConcurrency = Int() },
                 "--out" => o with { OutFile = Next() },
                 "--sweep" => o with { Sweep = Next() },

@@ -62,6 +62,8 @@ public sealed record RunResult
     public double LoadGenCpuPct { get; init; }
     /// <summary>How long our receive threads sleep when idle (µs; 0: they wait on their sockets).</summary>
     public int RecvSleepUs { get; init; }
+    /// <summary>The sender thread's period (µs).</summary>
+    public int SendTickUs { get; init; }
     /// <summary>Packet slots the sender thread skipped because it fell behind (&gt; 0: the generator was the bottleneck).</summary>
     public long SenderLagSkips { get; init; }
     /// <summary>Datagrams the kernel dropped at full UDP receive buffers during the window (server's or ours).</summary>

@@ -33,11 +33,11 @@ public static class Runner
             Producers = o.Rooms * o.Peers * o.ProducersPerPeer,
             ConsumersExpected = o.Rooms * o.Peers * (o.Peers - 1) * o.ProducersPerPeer,
             Simulcast = o.Simulcast, VideoKbps = o.Video ? o.VideoKbps : 0, DurationS = o.DurationSec,
-            RecvSleepUs = o.ReceiveSleepUs,
+            RecvSleepUs = o.ReceiveSleepUs, SendTickUs = o.SendTickUs,
         };
         int pid = o.ServerPid != 0 ? o.ServerPid : (o.Server.IsLoopback ? ProcStats.FindListener(o.Server.Port) : 0);
         baseResult = baseResult with { ServerPid = pid };
-        using var engine = new MediaEngine(o.ReceiveThreads, o.ReceiveSleepUs) { Nack = o.Nack, UplinkDropEvery = o.UplinkDropEvery };
+        using var engine = new MediaEngine(o.ReceiveThreads, o.ReceiveSleepUs) { Nack = o.Nack, UplinkDropEvery = o.UplinkDropEvery, SendTickUs = o.SendTickUs };
         var peers = new List<IEmulatedPeer>();
         try
         {
