@@ -56,7 +56,12 @@ public sealed class SfuMetrics
     /// <summary>Asks every worker for its counters and updates the exported metrics.</summary>
     public async Task RefreshAsync(CancellationToken ct)
     {
-        var status = await _workers.Ask<WorkersStatus>(GetWorkers.Instance, AskTimeout, ct);
+        WorkersStatus status;
+        try { status = await _workers.Ask<WorkersStatus>(GetWorkers.Instance, AskTimeout, ct); }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or ObjectDisposedException)
+        {
+            return; // shutting down or overloaded: serve what was last known
+        }
         var replies = await Task.WhenAll(status.Workers
             .Where(w => !w.Worker.IsNobody())
             .Select(async w =>
