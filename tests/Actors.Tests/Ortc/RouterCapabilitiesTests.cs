@@ -107,6 +107,10 @@ public class RouterCapabilitiesTests
         { """{"clockRate":90000}""", "missing codec.mimeType" },
         { """{"mimeType":"","clockRate":90000}""", "missing codec.mimeType" },
         { """{"mimeType":"text/plain","clockRate":90000}""", "invalid codec.mimeType" },
+        { """{"mimeType":"audio/","clockRate":48000}""", "invalid codec.mimeType" },
+        { """{"mimeType":"audio-opus","clockRate":48000}""", "invalid codec.mimeType" },
+        { """{"mimeType":"videos/VP8","clockRate":90000}""", "invalid codec.mimeType" },
+        { """{"mimeType":"VIDEO/H265","clockRate":90000}""", "media codec not supported [mimeType:VIDEO/H265]" },
         { """{"mimeType":"video/VP8"}""", "missing codec.clockRate" },
         { """{"mimeType":"video/rtx","clockRate":90000,"parameters":{"apt":"96"}}""", "invalid codec apt parameter" },
     };
