@@ -37,20 +37,20 @@ public enum EngineObjectKind : byte { Router, Transport, Producer, Consumer }
 
 public readonly record struct ProducerStreamScore(int EncodingIndex, uint Ssrc, string? Rid, int Score);
 
-/// <summary>An observer that ignores everything (tests and benchmarks).</summary>
-public sealed class NullEngineObserver : IEngineObserver
+/// <summary>An observer that ignores everything (tests and benchmarks); derive from it to hear one event.</summary>
+public class NullEngineObserver : IEngineObserver
 {
     public static readonly NullEngineObserver Instance = new();
-    public void OnIceStateChanged(string transportId, IceState state) { }
-    public void OnIceSelectedTupleChanged(string transportId, string? remote) { }
-    public void OnDtlsStateChanged(string transportId, DtlsState state, DtlsFailure? failure) { }
-    public void OnPlainTupleLearnt(string transportId, string remote, bool rtcp) { }
-    public void OnProducerScore(string producerId, IReadOnlyList<ProducerStreamScore> scores) { }
-    public void OnConsumerScore(string consumerId, int score, int producerScore) { }
-    public void OnConsumerLayersChanged(string consumerId, int spatialLayer, int temporalLayer) { }
-    public void OnConsumerProducerPaused(string consumerId, bool paused) { }
-    public void OnConsumerClosed(string consumerId, ConsumerCloseReason reason) { }
-    public void OnAudioLevels(string routerId, string? producerId, int volumeDbov) { }
-    public void OnDominantSpeaker(string observerId, string producerId) { }
-    public void OnFault(EngineObjectKind kind, string id, Exception exception) { }
+    public virtual void OnIceStateChanged(string transportId, IceState state) { }
+    public virtual void OnIceSelectedTupleChanged(string transportId, string? remote) { }
+    public virtual void OnDtlsStateChanged(string transportId, DtlsState state, DtlsFailure? failure) { }
+    public virtual void OnPlainTupleLearnt(string transportId, string remote, bool rtcp) { }
+    public virtual void OnProducerScore(string producerId, IReadOnlyList<ProducerStreamScore> scores) { }
+    public virtual void OnConsumerScore(string consumerId, int score, int producerScore) { }
+    public virtual void OnConsumerLayersChanged(string consumerId, int spatialLayer, int temporalLayer) { }
+    public virtual void OnConsumerProducerPaused(string consumerId, bool paused) { }
+    public virtual void OnConsumerClosed(string consumerId, ConsumerCloseReason reason) { }
+    public virtual void OnAudioLevels(string routerId, string? producerId, int volumeDbov) { }
+    public virtual void OnDominantSpeaker(string observerId, string producerId) { }
+    public virtual void OnFault(EngineObjectKind kind, string id, Exception exception) { }
 }

@@ -243,21 +243,10 @@ public sealed class ActiveSpeakerObserverTests : IDisposable
 {
     private const byte AudioLevelId = 1;
 
-    private sealed class Recorder : IEngineObserver
+    private sealed class Recorder : NullEngineObserver
     {
         public readonly List<(string Observer, string Producer)> Dominant = [];
-        public void OnDominantSpeaker(string observerId, string producerId) => Dominant.Add((observerId, producerId));
-        public void OnIceStateChanged(string transportId, AkkaSfu.Media.Ice.IceState state) { }
-        public void OnIceSelectedTupleChanged(string transportId, string? remote) { }
-        public void OnDtlsStateChanged(string transportId, DtlsState state, AkkaSfu.Media.Dtls.DtlsFailure? failure) { }
-        public void OnPlainTupleLearnt(string transportId, string remote, bool rtcp) { }
-        public void OnProducerScore(string producerId, IReadOnlyList<ProducerStreamScore> scores) { }
-        public void OnConsumerScore(string consumerId, int score, int producerScore) { }
-        public void OnConsumerLayersChanged(string consumerId, int spatialLayer, int temporalLayer) { }
-        public void OnConsumerProducerPaused(string consumerId, bool paused) { }
-        public void OnConsumerClosed(string consumerId, ConsumerCloseReason reason) { }
-        public void OnAudioLevels(string routerId, string? producerId, int volumeDbov) { }
-        public void OnFault(EngineObjectKind kind, string id, Exception exception) { }
+        public override void OnDominantSpeaker(string observerId, string producerId) => Dominant.Add((observerId, producerId));
     }
 
     private readonly Recorder _events = new();
