@@ -249,11 +249,7 @@ public abstract class Transport
         var ids = consumer.Settings.ExtensionIds;
         if (ids.TransportWideCc01 != 0) packet.WriteTransportWideCc01(ids, ++_transportWideSeq);
         if (ids.AbsSendTime != 0) packet.WriteAbsSendTime(ids, RtpExtensionAccessors.AbsSendTimeFromMs(nowMs));
-        if (SendRtpPacket(buffer, packet.Length))
-        {
-            Worker.Counters.RtpSent++;
-            Worker.RecordForwarded();
-        }
+        if (SendRtpPacket(buffer, packet.Length)) Worker.Counters.RtpSent++;
         else Worker.Counters.Count(Drop.SendFailed);
     }
 

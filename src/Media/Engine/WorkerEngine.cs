@@ -47,10 +47,6 @@ public sealed class WorkerEngine : IDisposable
     /// <summary>Stopwatch timestamp of the kernel arrival of the datagram being handled, 0 when unknown.</summary>
     internal long ArrivalTimestamp { get; private set; }
 
-    /// <summary>While a producer packet fans out: its <see cref="ArrivalTimestamp"/>; 0 otherwise (so
-    /// retransmissions and other sends are not counted as forwarding).</summary>
-    internal long ForwardingArrival { get; set; }
-
     /// <summary>Starts receiving on <paramref name="socket"/>, with kernel arrival stamps for
     /// <see cref="ForwardingDelay"/>.</summary>
     internal void Listen(UdpSocket socket)
@@ -59,11 +55,16 @@ public sealed class WorkerEngine : IDisposable
         Receiver.Add(socket);
     }
 
-    /// <summary>Records one consumer copy of the packet being forwarded (after its send).</summary>
-    internal void RecordForwarded()
+    /// <summary>Records the <paramref name="copies"/> consumer copies of one forwarded packet (Stopwatch
+    /// timestamps: kernel arrival, fan-out start and end; copy k of n is taken to have left at
+    /// start + (end − start)·k/n).</summary>
+    internal void RecordFanOut(long arrival, long start, long end, long copies)
     {
-        if (ForwardingArrival != 0)
-            ForwardingDelay.Record((long)Stopwatch.GetElapsedTime(ForwardingArrival).TotalMicroseconds);
+        if (copies <= 0) return;
+        var toUs = 1e6 / Stopwatch.Frequency;
+        var waitedUs = (start - arrival) * toUs;
+        var spanUs = (end - start) * toUs;
+        for (var k = 1; k <= copies; k++) ForwardingDelay.Record((long)(waitedUs + spanUs * k / copies));
     }
 
     /// <summary>Scratch for one outgoing RTP packet: room for a datagram plus the SRTP trailer.</summary>
