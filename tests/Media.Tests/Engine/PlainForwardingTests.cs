@@ -31,6 +31,17 @@ public class PlainForwardingTests
         return buf[..RtpPacketWriter.Write(buf, header, [], [], body)];
     }
 
+    /// <summary>Router "r": comedia transport "in" producing opus "p", and transport "out" sending to
+    /// <paramref name="sink"/> (for the test's consumers). Returns the ingress port.</summary>
+    private static int OpusRoute(WorkerEngine e, Socket sink)
+    {
+        e.CreateRouter("r");
+        var ingress = e.CreatePlainTransport("r", "in", Comedia);
+        e.Produce("in", Opus("p"));
+        e.CreatePlainTransport("r", "out", Sink).Connect((IPEndPoint)sink.LocalEndPoint!, null, null);
+        return ingress.Port;
+    }
+
     [Fact]
     public void One_producer_to_fifty_plain_consumers_every_sink_gets_every_packet_rewritten()
     {
@@ -100,13 +111,9 @@ public class PlainForwardingTests
         const int consumers = 40;
         var port = harness.Invoke(e =>
         {
-            e.CreateRouter("r");
-            var ingress = e.CreatePlainTransport("r", "in", Comedia);
-            e.Produce("in", Opus("p"));
-            var t = e.CreatePlainTransport("r", "out", Sink);
-            t.Connect((IPEndPoint)sink.LocalEndPoint!, null, null);
+            var ingressPort = OpusRoute(e, sink);
             for (var i = 0; i < consumers; i++) e.Consume("out", OpusConsumer($"c{i}", "p", 7000u + (uint)i)).Resume(EngineHarness.Now);
-            return ingress.Port;
+            return ingressPort;
         });
         using var source = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         source.SendTo(Packet(1, 960), new IPEndPoint(IPAddress.Loopback, port));
@@ -144,13 +151,9 @@ public class PlainForwardingTests
         sink.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var port = harness.Invoke(e =>
         {
-            e.CreateRouter("r");
-            var ingress = e.CreatePlainTransport("r", "in", Comedia);
-            e.Produce("in", Opus("p"));
-            var t = e.CreatePlainTransport("r", "out", Sink);
-            t.Connect((IPEndPoint)sink.LocalEndPoint!, null, null);
+            var ingressPort = OpusRoute(e, sink);
             e.Consume("out", OpusConsumer("c", "p", 4242)); // created paused, as mediasoup does
-            return ingress.Port;
+            return ingressPort;
         });
         using var source = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         var to = new IPEndPoint(IPAddress.Loopback, port);
@@ -201,13 +204,9 @@ public class PlainForwardingTests
         sink.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var port = harness.Invoke(e =>
         {
-            e.CreateRouter("r");
-            var ingress = e.CreatePlainTransport("r", "in", Comedia);
-            e.Produce("in", Opus("p"));
-            var t = e.CreatePlainTransport("r", "out", Sink);
-            t.Connect((IPEndPoint)sink.LocalEndPoint!, null, null);
+            var ingressPort = OpusRoute(e, sink);
             e.Consume("out", OpusConsumer("c", "p", 77)).Resume(EngineHarness.Now);
-            return ingress.Port;
+            return ingressPort;
         });
         using var source = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         var to = new IPEndPoint(IPAddress.Loopback, port);
