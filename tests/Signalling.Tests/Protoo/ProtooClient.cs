@@ -90,8 +90,15 @@ public sealed class ProtooClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_ws.State == WebSocketState.Open)
-            await _ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+        try
+        {
+            if (_ws.State == WebSocketState.Open)
+                await _ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            // The server went first (the state was read as Open just before): nothing left to close.
+        }
         _ws.Dispose();
     }
 }
