@@ -13,14 +13,12 @@ public sealed record GetRoomRouter
 /// messages go to the router. Closing the room closes the router; a router that dies ends the room.</summary>
 public sealed class RouterRoomActor : ReceiveActor, IWithUnboundedStash
 {
-    private readonly string _roomId;
     private RouterCreated? _router;
 
     public IStash Stash { get; set; } = null!;
 
     public RouterRoomActor(string roomId, IActorRef workers)
     {
-        _roomId = roomId;
         workers.Ask<RouterCreated>(new CreateRouter("room-" + roomId + "-" + Guid.NewGuid().ToString("N")[..8]), TimeSpan.FromSeconds(10)).PipeTo(Self,
             failure: e => new Status.Failure(e));
         Receive<RouterCreated>(r =>
@@ -42,8 +40,9 @@ public sealed class RouterRoomActor : ReceiveActor, IWithUnboundedStash
         Receive<CloseRoom>(_ =>
         {
             _router!.Router.Tell(CloseRouter.Instance);
-            Context.Parent.Tell(new RoomsActor.Passivate(_roomId));
+            Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(StopRoom.Instance));
         });
+        Receive<StopRoom>(_ => Context.Stop(Self));
         Receive<Terminated>(_ => Context.Stop(Self));
         ReceiveAny(m => _router!.Router.Forward(m));
     }

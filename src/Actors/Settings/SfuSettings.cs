@@ -24,12 +24,19 @@ public sealed record SfuSettings(
         var announced = Environment.GetEnvironmentVariable("AKKASFU_ANNOUNCED_IP") is { Length: > 0 } a ? a : c.GetString("announced-ip", "");
         if (!IPAddress.TryParse(listen, out var listenIp)) throw new ConfigurationException($"listen-ip must be an IP address, was \"{listen}\"");
         if (announced.Length > 0 && !IPAddress.TryParse(announced, out _)) throw new ConfigurationException($"announced-ip must be an IP address, was \"{announced}\"");
+        var (minPort, maxPort) = (c.GetInt("rtc-min-port", 40000), c.GetInt("rtc-max-port", 49999));
+        if (Environment.GetEnvironmentVariable("AKKASFU_RTC_PORTS") is { Length: > 0 } ports)
+        {
+            var parts = ports.Split('-', StringSplitOptions.TrimEntries);
+            if (parts.Length != 2 || !int.TryParse(parts[0], out minPort) || !int.TryParse(parts[1], out maxPort))
+                throw new ConfigurationException($"AKKASFU_RTC_PORTS must be min-max, was \"{ports}\"");
+        }
         var settings = new SfuSettings(
             workers,
             listenIp,
             string.IsNullOrWhiteSpace(announced) ? null : IPAddress.Parse(announced),
-            c.GetInt("rtc-min-port", 40000),
-            c.GetInt("rtc-max-port", 49999),
+            minPort,
+            maxPort,
             c.GetTimeSpan("tick-interval", TimeSpan.FromMilliseconds(20)),
             c.GetTimeSpan("consent-timeout", TimeSpan.FromSeconds(30)));
         if (settings.RtcMinPort < 1 || settings.RtcMaxPort > 65535 || settings.RtcMinPort > settings.RtcMaxPort)

@@ -7,7 +7,7 @@ using AkkaSfu.Actors.Ortc;
 namespace AkkaSfu.Signalling.Broadcasters;
 
 /// <summary>A broadcaster API call for a room; answered with a <see cref="BroadcasterReply"/>.</summary>
-public interface IBroadcasterRequest;
+public interface IBroadcasterRequest : ICrossNodeMessage;
 
 /// <summary>GET /rooms/:roomId: the router's RtpCapabilities.</summary>
 public sealed record GetRoomRtpCapabilities : IBroadcasterRequest
@@ -53,7 +53,7 @@ public sealed record BroadcasterDataChannelRequest(string BroadcasterId, string 
 public sealed record InvalidBroadcasterRequest(string BroadcasterId, string? TransportId, string Error) : IBroadcasterRequest;
 
 /// <summary>The HTTP answer: status, body and its content type.</summary>
-public sealed record BroadcasterReply(int Status, string Body, string ContentType)
+public sealed record BroadcasterReply(int Status, string Body, string ContentType) : ICrossNodeMessage
 {
     public const string Json = "application/json";
     public const string Text = "text/plain";

@@ -12,19 +12,27 @@ namespace AkkaSfu.Signalling.Metrics;
 public sealed class SfuMetrics
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(2);
-    private readonly IActorRef _workers;
+    private readonly Func<IActorRef> _workers;
     private readonly Counter _rtpIn, _rtpOut, _rtcpIn, _rtcpOut, _retransmitted, _drops, _ingressDropped, _rxOverflowed;
     private readonly Gauge _routers, _transports, _producers, _consumers;
     private readonly Histogram _delay;
+    private readonly Gauge _members, _rooms;
+    private readonly Func<CancellationToken, Task<NodeStats>>? _node;
     private readonly object _gate = new();
     // Per worker index: the last cumulative values seen, and what earlier incarnations of that worker (a
     // replaced worker starts from zero) had counted, so exported counters never go down.
     private readonly Dictionary<(int, string), (long Last, long Carried)> _totals = new();
     private readonly Dictionary<int, long[]> _lastBuckets = new();
 
-    public SfuMetrics(IActorRef workers, CollectorRegistry? registry = null)
+    public SfuMetrics(IActorRef workers, CollectorRegistry? registry = null, Func<CancellationToken, Task<NodeStats>>? node = null)
+        : this(() => workers, registry, node) { }
+
+    /// <summary><paramref name="workers"/> is resolved at each scrape (the actor system starts after the
+    /// metrics are mapped).</summary>
+    public SfuMetrics(Func<IActorRef> workers, CollectorRegistry? registry = null, Func<CancellationToken, Task<NodeStats>>? node = null)
     {
         _workers = workers;
+        _node = node;
         Registry = registry ?? Prometheus.Metrics.NewCustomRegistry();
         var f = Prometheus.Metrics.WithCustomRegistry(Registry);
         string[] worker = ["worker"];
@@ -47,8 +55,17 @@ public sealed class SfuMetrics
                 LabelNames = worker,
                 Buckets = ForwardingDelay.UpperBoundsUs.Select(us => us / 1e6).ToArray(),
             });
+        _members = f.CreateGauge("akkasfu_cluster_members", "Cluster members by status, as this node sees them (a single node counts itself, Up).", ["status"]);
+        _rooms = f.CreateGauge("akkasfu_rooms", "Rooms hosted on this node.");
         Registry.AddBeforeCollectCallback(RefreshAsync);
     }
+
+    /// <summary>The node's view of the cluster: members by status (Up, Joining, Leaving, Unreachable…) and
+    /// the rooms it hosts.</summary>
+    public sealed record NodeStats(IReadOnlyDictionary<string, int> MembersByStatus, int Rooms);
+
+    /// <summary>The node, its cluster members by status and its rooms, from <paramref name="node"/>.</summary>
+    public SfuMetrics(Hosting.SfuNode node) : this(() => node.Workers, null, ct => Cluster.ClusterEndpoints.StatsAsync(node, ct)) { }
 
     /// <summary>What <c>/metrics</c> serves.</summary>
     public CollectorRegistry Registry { get; }
@@ -56,11 +73,30 @@ public sealed class SfuMetrics
     /// <summary>Asks every worker for its counters and updates the exported metrics.</summary>
     public async Task RefreshAsync(CancellationToken ct)
     {
-        WorkersStatus status;
-        try { status = await _workers.Ask<WorkersStatus>(GetWorkers.Instance, AskTimeout, ct); }
-        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or ObjectDisposedException)
+        await Task.WhenAll(RefreshWorkersAsync(ct), RefreshNodeAsync(ct));
+    }
+
+    private async Task RefreshNodeAsync(CancellationToken ct)
+    {
+        if (_node is null) return;
+        NodeStats stats;
+        try { stats = await _node(ct); }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or ObjectDisposedException or Akka.Hosting.MissingActorRegistryEntryException) { return; }
+        lock (_gate)
         {
-            return; // shutting down or overloaded: serve what was last known
+            foreach (var status in (string[])["Joining", "WeaklyUp", "Up", "Leaving", "Exiting", "Down", "Removed", "Unreachable"])
+                _members.WithLabels(status).Set(stats.MembersByStatus.GetValueOrDefault(status));
+            _rooms.Set(stats.Rooms);
+        }
+    }
+
+    private async Task RefreshWorkersAsync(CancellationToken ct)
+    {
+        WorkersStatus status;
+        try { status = await _workers().Ask<WorkersStatus>(GetWorkers.Instance, AskTimeout, ct); }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or ObjectDisposedException or Akka.Hosting.MissingActorRegistryEntryException)
+        {
+            return; // starting, shutting down or overloaded: serve what was last known
         }
         var replies = await Task.WhenAll(status.Workers
             .Where(w => !w.Worker.IsNobody())

@@ -54,7 +54,7 @@ public sealed partial class RoomActor
             case RouterClosed:
                 _log.Warning("room {0}: its router closed", _roomId);
                 foreach (var p in _peers.Values.ToArray()) ClosePeer(p, closeRoomIfEmpty: false);
-                Context.Parent.Tell(new AkkaSfu.Actors.Rooms.RoomsActor.Passivate(_roomId), Self);
+                Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(AkkaSfu.Actors.Rooms.StopRoom.Instance), Self);
                 break;
         }
     }

@@ -4,9 +4,9 @@ using Akka.Actor;
 using Akka.Event;
 using AkkaSfu.Actors.Messages;
 using AkkaSfu.Actors.Ortc;
+using Akka.Cluster.Sharding;
 using AkkaSfu.Actors.Rooms;
 using AkkaSfu.Signalling.Protocol;
-using AkkaSfu.Signalling.WebSockets;
 using OrtcRules = AkkaSfu.Actors.Ortc.Ortc;
 
 namespace AkkaSfu.Signalling.Rooms;
@@ -21,10 +21,11 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash, IWith
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan ServerRequestTimeout = TimeSpan.FromSeconds(30);
 
-    private sealed class Peer(string id, IPeerConnection? connection)
+    private sealed class Peer(string id, IActorRef? connection)
     {
         public readonly string Id = id;
-        public readonly IPeerConnection? Connection = connection;
+        /// <summary>The peer's PeerActor (on the node of its socket); null for a broadcaster.</summary>
+        public readonly IActorRef? Connection = connection;
         public bool Joined;
         public string DisplayName = "";
         public JsonNode Device = new JsonObject();
@@ -81,15 +82,15 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash, IWith
         Receive<PeerConnected>(OnConnected);
         Receive<PeerDisconnected>(d =>
         {
-            if (_peers.TryGetValue(d.PeerId, out var peer) && peer.Connection == d.Connection) ClosePeer(peer, closeRoomIfEmpty: true);
+            if (_peers.TryGetValue(d.PeerId, out var peer) && d.Peer.Equals(peer.Connection)) ClosePeer(peer, closeRoomIfEmpty: true);
         });
         Receive<PeerRequest>(r =>
         {
-            if (_peers.TryGetValue(r.PeerId, out var peer) && peer.Connection == r.Connection) HandleRequest(peer, r.Message);
+            if (_peers.TryGetValue(r.PeerId, out var peer) && r.Peer.Equals(peer.Connection)) HandleRequest(peer, r.Message);
         });
         Receive<PeerResponse>(r =>
         {
-            if (_peers.TryGetValue(r.PeerId, out var peer) && peer.Connection == r.Connection && peer.Pending.Remove(r.Message.Id, out var callback))
+            if (_peers.TryGetValue(r.PeerId, out var peer) && r.Peer.Equals(peer.Connection) && peer.Pending.Remove(r.Message.Id, out var callback))
             {
                 Timers.Cancel("server-request-" + r.Message.Id);
                 callback(r.Message);
@@ -102,6 +103,8 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash, IWith
         });
         Receive<ISfuEvent>(OnSfuEvent);
         Receive<CloseRoom>(_ => CloseRoom());
+        Receive<StopRoom>(_ => Context.Stop(Self));
+        Receive<HandOffRoom>(_ => HandOff());
         ReceiveBroadcasterApi();
     }
 
@@ -114,7 +117,7 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash, IWith
             // Same peerId again (a reload): the old one goes, the room stays.
             ClosePeer(old, closeRoomIfEmpty: false);
         }
-        var peer = new Peer(c.PeerId, c.Connection);
+        var peer = new Peer(c.PeerId, c.Peer);
         _peers[peer.Id] = peer;
         Notify(peer, "mediasoup-version", new { version = MediasoupVersion });
     }
@@ -128,7 +131,7 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash, IWith
         if (peer.Joined)
             foreach (var other in JoinedPeers()) Notify(other, "peerClosed", new { peerId = peer.Id });
         foreach (var t in peer.Transports.Values) t.Ref.Tell(CloseTransport.Instance);
-        peer.Connection?.Close(4000, "peer closed");
+        peer.Connection?.Tell(new PeerClose(PeerClose.Closed, "peer closed"));
         _log.Info("room {0}: peer {1} left", _roomId, peer.Id);
         if (closeRoomIfEmpty && !_peers.Values.Any(p => !p.IsBroadcaster)) CloseRoom();
     }
@@ -138,16 +141,30 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash, IWith
         foreach (var p in _peers.Values.ToArray()) ClosePeer(p, closeRoomIfEmpty: false);
         _router.Router.Tell(CloseRouter.Instance);
         _log.Info("room {0} closed", _roomId);
-        Context.Parent.Tell(new RoomsActor.Passivate(_roomId));
+        Context.Parent.Tell(new Passivate(StopRoom.Instance));
+    }
+
+    /// <summary>This node is leaving the cluster and the room's shard moves: peers are told the room moved
+    /// (close 1012: they reconnect and join it again where it starts next; broadcasters find it gone, 404),
+    /// the media closes, and the room stops.</summary>
+    private void HandOff()
+    {
+        foreach (var p in _peers.Values) p.Connection?.Tell(PeerClose.RoomMoved);
+        _peers.Clear();
+        _router.Router.Tell(CloseRouter.Instance);
+        _log.Info("room {0} handed off: its peers were told it moved", _roomId);
+        Context.Stop(Self);
     }
 
     // ---- protoo out ------------------------------------------------------------------------------------
 
-    private static void Notify(Peer peer, string method, object data) => peer.Connection?.Send(Protoo.Notification(method, data));
+    private void Notify(Peer peer, string method, object data) => Send(peer, Protoo.Notification(method, data));
 
-    private static void Respond(Peer peer, long id, object? data) => peer.Connection?.Send(Protoo.Success(id, data));
+    private void Respond(Peer peer, long id, object? data) => Send(peer, Protoo.Success(id, data));
 
-    private static void Fail(Peer peer, long id, string reason, int code = 500) => peer.Connection?.Send(Protoo.Error(id, code, reason));
+    private void Fail(Peer peer, long id, string reason, int code = 500) => Send(peer, Protoo.Error(id, code, reason));
+
+    private void Send(Peer peer, string json) => peer.Connection?.Tell(new PeerSend(json), _self);
 
     /// <summary>A server → client request (newConsumer); <paramref name="onResponse"/> runs on the room's
     /// thread when the client answers. Unanswered requests are forgotten after 30 s.</summary>
@@ -156,7 +173,7 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash, IWith
         if (peer.Connection is null) return;
         var id = _nextServerRequestId++;
         peer.Pending[id] = onResponse;
-        peer.Connection.Send(Protoo.Request(id, method, data));
+        Send(peer, Protoo.Request(id, method, data));
         Timers.StartSingleTimer("server-request-" + id, new ServerRequestTimedOut(peer, id), ServerRequestTimeout);
     }
 

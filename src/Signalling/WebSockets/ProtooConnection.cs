@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Threading.Channels;
+using Akka.Actor;
 using AkkaSfu.Actors.Rooms;
 using AkkaSfu.Signalling.Protocol;
 using AkkaSfu.Signalling.Rooms;
@@ -37,15 +38,16 @@ public sealed class ProtooConnection : IPeerConnection
         _out.Writer.TryComplete();
     }
 
-    /// <summary>Serves one accepted socket until it closes.</summary>
-    public static async Task RunAsync(WebSocket socket, string roomId, string peerId, IRoomDirectory rooms, ILogger log, CancellationToken ct)
+    /// <summary>Serves one accepted socket until it closes: a <see cref="PeerActor"/> on this node links it to
+    /// its room, wherever the room lives.</summary>
+    public static async Task RunAsync(WebSocket socket, string roomId, string peerId, IRoomDirectory rooms, ActorRefFactory actors, ILogger log, CancellationToken ct)
     {
         var connection = new ProtooConnection(socket, log);
         var writer = connection.WriteLoopAsync(ct);
-        rooms.Tell(roomId, new PeerConnected(peerId, connection));
+        var peer = actors(PeerActor.Props(roomId, peerId, connection, rooms));
         try
         {
-            await connection.ReadLoopAsync(roomId, peerId, rooms, ct);
+            await connection.ReadLoopAsync(peerId, peer, ct);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
         {
@@ -57,13 +59,16 @@ public sealed class ProtooConnection : IPeerConnection
         }
         finally
         {
-            rooms.Tell(roomId, new PeerDisconnected(peerId, connection));
+            peer.Tell(PeerActor.SocketEnded.Instance);
             connection._out.Writer.TryComplete();
             await writer;
         }
     }
 
-    private async Task ReadLoopAsync(string roomId, string peerId, IRoomDirectory rooms, CancellationToken ct)
+    /// <summary>Starts an actor (the node's actor system, or a test's).</summary>
+    public delegate IActorRef ActorRefFactory(Props props);
+
+    private async Task ReadLoopAsync(string peerId, IActorRef peer, CancellationToken ct)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         var message = new ArrayBufferWriter<byte>();
@@ -89,8 +94,7 @@ public sealed class ProtooConnection : IPeerConnection
                 else if (result.MessageType != WebSocketMessageType.Text) _log.LogWarning("peer {PeerId}: binary message ignored", peerId);
                 else if (Protoo.TryParse(message.WrittenSpan, out var error) is { } m)
                 {
-                    if (m.Kind == ProtooKind.Request) rooms.Tell(roomId, new PeerRequest(peerId, this, m));
-                    else if (m.Kind == ProtooKind.Response) rooms.Tell(roomId, new PeerResponse(peerId, this, m));
+                    if (m.Kind is ProtooKind.Request or ProtooKind.Response) peer.Tell(new PeerActor.Inbound(m));
                 }
                 else _log.LogWarning("peer {PeerId}: {Error}; ignored", peerId, error);
                 message.Clear();

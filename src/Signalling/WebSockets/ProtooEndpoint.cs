@@ -1,3 +1,4 @@
+using Akka.Actor;
 using AkkaSfu.Actors.Rooms;
 
 namespace AkkaSfu.Signalling.WebSockets;
@@ -30,7 +31,8 @@ public static class ProtooEndpoint
         }
         using var socket = await ctx.WebSockets.AcceptWebSocketAsync("protoo");
         var rooms = ctx.RequestServices.GetRequiredService<IRoomDirectory>();
+        var system = ctx.RequestServices.GetRequiredService<ActorSystem>();
         var log = ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("protoo");
-        await ProtooConnection.RunAsync(socket, roomId, peerId, rooms, log, ctx.RequestAborted);
+        await ProtooConnection.RunAsync(socket, roomId, peerId, rooms, props => system.ActorOf(props), log, ctx.RequestAborted);
     });
 }
