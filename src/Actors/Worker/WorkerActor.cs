@@ -70,6 +70,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             Timers.StartSingleTimer("tick", Tick.Instance, _settings.TickInterval);
         });
         Receive<EngineCommand>(Handle);
+        Receive<IEngineCommand>(Handle);
         Receive<Disown>(d => { if (_owners.TryGetValue(d.Id, out var o) && o.Equals(Sender)) _owners.Remove(d.Id); });
         Receive<CreateRouter>(CreateRouter);
         Receive<GetWorkerStatus>(_ => Sender.Tell(Status()));
@@ -116,6 +117,21 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             if (command.Reply) Sender.Tell(new Status.Failure(e is SfuException ? e : new SfuException(e.Message)));
             else _log.Warning("engine command failed: {0}", e.Message);
         }
+    }
+
+    /// <summary>Applies <paramref name="command"/> and answers its sender with the result, Done or
+    /// Status.Failure; a successful <see cref="IEngineCreateOwned"/> makes the sender the object's owner. An
+    /// <see cref="IEngineClose"/> comes from a stopped actor: not answered, a failure is logged.</summary>
+    private void Handle(IEngineCommand command)
+    {
+        var reply = EngineCommandHandler.Run(_engine, command, Now);
+        if (command is IEngineClose)
+        {
+            if (reply is Akka.Actor.Status.Failure f) _log.Warning("engine command {0} failed: {1}", command.GetType().Name, f.Cause.Message);
+            return;
+        }
+        if (command is IEngineCreateOwned && reply is not Akka.Actor.Status.Failure) _owners[command.Id] = Sender;
+        Sender.Tell(reply);
     }
 
     private void CreateRouter(CreateRouter request)
