@@ -44,31 +44,19 @@ public sealed class ConsumerActor : SfuObjectActor
 
     protected override void PreStart()
     {
-        var settings = _settings;
         var transportId = Context.Parent.Path.Name["transport-".Length..];
-        Engine(e => { e.Consume(transportId, settings, Now); return null; }, own: true);
+        Engine(new EngineConsume(transportId, _settings));
     }
-
-    private static long Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
     private void Running()
     {
-        var id = Id;
-        Receive<PauseConsumer>(_ => EngineAndReply(e => { e.GetConsumer(id).Pause(); return null; }, Sender));
-        Receive<ResumeConsumer>(_ => EngineAndReply(e => { e.GetConsumer(id).Resume(Now); return null; }, Sender));
-        Receive<RequestConsumerKeyFrame>(_ => EngineAndReply(e => { e.GetConsumer(id).RequestKeyFrame(Now); return null; }, Sender));
-        Receive<SetConsumerPreferredLayers>(l => EngineAndReply(e =>
-        {
-            if (e.GetConsumer(id) is ILayeredConsumer s) s.SetPreferredLayers(l.SpatialLayer, l.TemporalLayer ?? -1, Now);
-            return null;
-        }, Sender));
+        Receive<PauseConsumer>(_ => EngineAndReply(new EnginePauseConsumer(Id), Sender));
+        Receive<ResumeConsumer>(_ => EngineAndReply(new EngineResumeConsumer(Id), Sender));
+        Receive<RequestConsumerKeyFrame>(_ => EngineAndReply(new EngineRequestConsumerKeyFrame(Id), Sender));
+        Receive<SetConsumerPreferredLayers>(l => EngineAndReply(new EngineSetConsumerPreferredLayers(Id, l.SpatialLayer, l.TemporalLayer), Sender));
         Receive<SetConsumerPriority>(_ => Sender.Tell(Done.Instance)); // bandwidth allocation by priority: not yet
         Receive<CloseConsumer>(_ => { Sender.Tell(Done.Instance); CloseSelf(null); });
-        Receive<GetRtpStreamStats>(_ => Worker.Tell(new WorkerActor.EngineCommand(e =>
-        {
-            var c = e.GetConsumer(id);
-            return new RtpStreamStats(id, "outbound-rtp", c.PacketsSent, c.BytesSent);
-        }), Sender));
+        Receive<GetRtpStreamStats>(_ => EngineAndReply(new EngineGetConsumerStats(Id), Sender));
         ReceiveCommon();
     }
 
@@ -82,7 +70,7 @@ public sealed class ConsumerActor : SfuObjectActor
         base.OnEngineEvent(e);
     }
 
-    protected override void CloseEngineObject(WorkerEngine engine) => engine.CloseConsumer(Id);
+    protected override IEngineClose CloseEngineObject() => new EngineCloseConsumer(Id);
 
     protected override ISfuEvent Closed(string reason) => new ConsumerClosed(Id, reason);
 }

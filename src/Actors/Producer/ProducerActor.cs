@@ -46,9 +46,8 @@ public sealed class ProducerActor : SfuObjectActor
 
     protected override void PreStart()
     {
-        var settings = _settings;
         var transportId = Context.Parent.Path.Name["transport-".Length..];
-        Engine(e => { e.Produce(transportId, settings); return null; }, own: true);
+        Engine(new EngineProduce(transportId, _settings));
     }
 
     private void Running()
@@ -56,28 +55,14 @@ public sealed class ProducerActor : SfuObjectActor
         Receive<PauseProducer>(_ => SetPaused(true));
         Receive<ResumeProducer>(_ => SetPaused(false));
         Receive<CloseProducer>(_ => { Sender.Tell(Done.Instance); CloseSelf(null); });
-        Receive<GetRtpStreamStats>(_ =>
-        {
-            var id = Id;
-            Worker.Tell(new WorkerActor.EngineCommand(e =>
-            {
-                var p = e.GetProducer(id);
-                return new RtpStreamStats(id, "inbound-rtp", Enumerable.Range(0, p.Settings.Encodings.Count).Sum(i => p.PacketsReceived(i)), 0);
-            }), Sender);
-        });
+        Receive<GetRtpStreamStats>(_ => EngineAndReply(new EngineGetProducerStats(Id), Sender));
         ReceiveCommon();
     }
 
     private void SetPaused(bool paused)
     {
         _paused = paused;
-        var id = Id;
-        EngineAndReply(e =>
-        {
-            var p = e.GetProducer(id);
-            if (paused) p.Pause(); else p.Resume(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-            return null;
-        }, Sender);
+        EngineAndReply(paused ? new EnginePauseProducer(Id) : new EngineResumeProducer(Id), Sender);
         _router.Tell(new RouterActor.ProducerPausedChanged(Id, paused));
     }
 
@@ -87,7 +72,7 @@ public sealed class ProducerActor : SfuObjectActor
         base.PostStop();
     }
 
-    protected override void CloseEngineObject(WorkerEngine engine) => engine.CloseProducer(Id);
+    protected override IEngineClose CloseEngineObject() => new EngineCloseProducer(Id);
 
     protected override ISfuEvent Closed(string reason) => new ProducerClosed(Id, reason);
 }

@@ -5,7 +5,6 @@ using AkkaSfu.Actors.Ortc;
 using AkkaSfu.Actors.Settings;
 using AkkaSfu.Actors.Transport;
 using AkkaSfu.Actors.Worker;
-using AkkaSfu.Media.Engine;
 using OrtcRules = AkkaSfu.Actors.Ortc.Ortc;
 
 namespace AkkaSfu.Actors.Router;
@@ -47,11 +46,11 @@ public sealed class RouterActor : SfuObjectActor
         Receive<CanConsume>(r => Sender.Tell(_producers.TryGetValue(r.ProducerId, out var p) && Safe(() => OrtcRules.CanConsume(p.Consumable, r.RtpCapabilities))));
         Receive<Consume>(HandleConsume);
         Receive<CreateActiveSpeakerObserver>(HandleCreateObserver);
-        Receive<RtpObserverAddProducer>(r => Observer(r.ObserverId, o => o.AddProducer(r.ProducerId)));
-        Receive<RtpObserverRemoveProducer>(r => Observer(r.ObserverId, o => o.RemoveProducer(r.ProducerId)));
-        Receive<PauseRtpObserver>(r => Observer(r.ObserverId, o => o.Pause()));
-        Receive<ResumeRtpObserver>(r => Observer(r.ObserverId, o => o.Resume()));
-        Receive<CloseRtpObserver>(r => Observer(r.ObserverId, o => o.Router.CloseActiveSpeakerObserver(o.Id), then: () => _observers.Remove(r.ObserverId)));
+        Receive<RtpObserverAddProducer>(r => Observer(new EngineRtpObserverAddProducer(r.ObserverId, r.ProducerId)));
+        Receive<RtpObserverRemoveProducer>(r => Observer(new EngineRtpObserverRemoveProducer(r.ObserverId, r.ProducerId)));
+        Receive<PauseRtpObserver>(r => Observer(new EnginePauseRtpObserver(r.ObserverId)));
+        Receive<ResumeRtpObserver>(r => Observer(new EngineResumeRtpObserver(r.ObserverId)));
+        Receive<CloseRtpObserver>(r => Observer(new EngineCloseRtpObserver(r.ObserverId), then: () => _observers.Remove(r.ObserverId)));
         Receive<CloseRouter>(_ => { Sender.Tell(Done.Instance); CloseSelf(null); });
         ReceiveCommon();
     }
@@ -79,23 +78,22 @@ public sealed class RouterActor : SfuObjectActor
             Sender.Tell(new Status.Failure(new SfuException($"an RtpObserver with same rtpObserverId already exists [rtpObserverId:{id}]")));
             return;
         }
-        var routerId = Id;
-        var interval = Math.Clamp(r.Interval, 100, 5000);
-        EngineAndReply(e => new ActiveSpeakerObserverCreated(e.CreateActiveSpeakerObserver(routerId, id, interval).Id, interval), Sender);
+        EngineAndReply(new EngineCreateActiveSpeakerObserver(Id, id, Math.Clamp(r.Interval, 100, 5000)), Sender);
     }
 
-    /// <summary>Runs <paramref name="action"/> on this router's observer <paramref name="observerId"/> on the
-    /// worker and replies Done; an unknown id (here or in the engine) or a refused producer answers
+    /// <summary>Sends <paramref name="command"/> about one of this router's observers to the worker, which
+    /// replies Done; an unknown id (here or in the engine) or a refused producer answers
     /// Status.Failure(SfuException).</summary>
-    private void Observer(string observerId, Action<ActiveSpeakerObserver> action, Action? then = null)
+    private void Observer(IEngineCommand command, Action? then = null)
     {
+        var observerId = command.Id;
         if (!_observers.Contains(observerId))
         {
             Sender.Tell(new Status.Failure(new SfuException($"rtpObserver with id \"{observerId}\" not found")));
             return;
         }
         then?.Invoke();
-        EngineAndReply(e => { action(e.GetActiveSpeakerObserver(observerId)); return null; }, Sender);
+        EngineAndReply(command, Sender);
     }
 
     private void HandleConsume(Consume r)
@@ -154,7 +152,7 @@ public sealed class RouterActor : SfuObjectActor
         catch (OrtcException) { return false; }
     }
 
-    protected override void CloseEngineObject(WorkerEngine engine) => engine.CloseRouter(Id);
+    protected override IEngineClose CloseEngineObject() => new EngineCloseRouter(Id);
 
     protected override ISfuEvent Closed(string reason) => new RouterClosed(Id);
 }

@@ -50,32 +50,17 @@ public sealed class TransportActor : SfuObjectActor
 
     protected override void PreStart()
     {
-        var id = Id;
-        var routerId = _routerId;
         var s = _settings;
-        var self = Self;
         switch (_request)
         {
             case CreateWebRtcTransport:
-                Engine(e =>
-                {
-                    var t = e.CreateWebRtcTransport(routerId, id, new WebRtcTransportSettings(s.ListenIp, s.AnnouncedIp, s.RtcMinPort, s.RtcMaxPort,
-                        ConsentTimeoutMs: (long)s.ConsentTimeout.TotalMilliseconds));
-                    var address = t.AnnouncedAddress.ToString();
-                    return new WebRtcTransportCreated(id, self,
-                        new IceParameters(t.UsernameFragment, t.Password),
-                        [new IceCandidate("udpcandidate", 1076302079, address, address, "udp", t.Port, "host")],
-                        new DtlsParameters("auto", t.Fingerprints.Select(f => new DtlsFingerprintParameters(f.Algorithm, f.Value)).ToArray()));
-                }, own: true);
+                Engine(new EngineCreateWebRtcTransport(_routerId, Id, new WebRtcTransportSettings(s.ListenIp, s.AnnouncedIp, s.RtcMinPort, s.RtcMaxPort,
+                    ConsentTimeoutMs: (long)s.ConsentTimeout.TotalMilliseconds), Self));
                 break;
             case CreatePipeTransport:
                 _isPipe = true;
-                Engine(e =>
-                {
-                    var t = e.CreatePlainTransport(routerId, id, new PlainTransportSettings(s.ListenIp, s.AnnouncedIp, s.RtcMinPort, s.RtcMaxPort,
-                        RtcpMux: true, Comedia: false));
-                    return new PipeTransportCreated(id, self, t.AnnouncedAddress.ToString(), t.Port);
-                }, own: true);
+                Engine(new EngineCreatePipeTransport(_routerId, Id, new PlainTransportSettings(s.ListenIp, s.AnnouncedIp, s.RtcMinPort, s.RtcMaxPort,
+                    RtcpMux: true, Comedia: false), Self));
                 break;
             case CreatePlainTransport p:
                 SrtpProfile profile;
@@ -86,13 +71,8 @@ public sealed class TransportActor : SfuObjectActor
                     CloseSelf(null);
                     return;
                 }
-                Engine(e =>
-                {
-                    var t = e.CreatePlainTransport(routerId, id, new PlainTransportSettings(s.ListenIp, s.AnnouncedIp, s.RtcMinPort, s.RtcMaxPort,
-                        p.RtcpMux, p.Comedia, profile));
-                    return new PlainTransportCreated(id, self, t.AnnouncedAddress.ToString(), t.Port, t.RtcpPort,
-                        t.LocalSrtpKey is { } k ? new SrtpParameters(k.Profile.CryptoSuiteName(), Convert.ToBase64String([.. k.Key, .. k.Salt])) : null);
-                }, own: true);
+                Engine(new EngineCreatePlainTransport(_routerId, Id, new PlainTransportSettings(s.ListenIp, s.AnnouncedIp, s.RtcMinPort, s.RtcMaxPort,
+                    p.RtcpMux, p.Comedia, profile), Self));
                 break;
         }
     }
@@ -121,15 +101,7 @@ public sealed class TransportActor : SfuObjectActor
     {
         Receive<ConnectWebRtcTransport>(Connect);
         Receive<ConnectPlainTransport>(Connect);
-        Receive<RestartIce>(_ =>
-        {
-            var id = Id;
-            Worker.Tell(new WorkerActor.EngineCommand(e =>
-            {
-                var (ufrag, pwd) = AsWebRtc(e, id).RestartIce();
-                return new IceParameters(ufrag, pwd);
-            }), Sender);
-        });
+        Receive<RestartIce>(_ => EngineAndReply(new EngineRestartIce(Id), Sender));
         Receive<Produce>(HandleProduce);
         Receive<CreateConsumer>(c =>
         {
@@ -141,16 +113,7 @@ public sealed class TransportActor : SfuObjectActor
             }
             Context.ActorOf(ConsumerActor.Props(c.Settings, rtp, c.Kind, c.Type, c.ProducerPaused, Worker, c.Listener, c.ReplyTo), "consumer-" + c.Settings.Id);
         });
-        Receive<GetTransportStats>(_ =>
-        {
-            var id = Id;
-            Worker.Tell(new WorkerActor.EngineCommand(e =>
-            {
-                var t = e.GetTransport(id);
-                var (ice, dtls, tuple) = t is WebRtcTransport w ? (w.IceState.ToString().ToLowerInvariant(), w.DtlsState.ToString().ToLowerInvariant(), (string?)null) : ("", "", null);
-                return new TransportStats(id, ice, dtls, tuple, t.Producers.Sum(p => p.TotalPacketsReceived), t.Consumers.Sum(c => c.PacketsSent));
-            }), Sender);
-        });
+        Receive<GetTransportStats>(_ => EngineAndReply(new EngineGetTransportStats(Id), Sender));
         Receive<CloseTransport>(_ => { Sender.Tell(Done.Instance); CloseSelf(null); });
         ReceiveCommon();
     }
@@ -163,8 +126,7 @@ public sealed class TransportActor : SfuObjectActor
             var first = c.DtlsParameters.Fingerprints?.FirstOrDefault() ?? throw new SfuException("missing dtlsParameters.fingerprints");
             if (DtlsFingerprint.TryCreate(first.Algorithm, first.Value, out var fingerprint) != DtlsFingerprintError.None)
                 throw new SfuException($"invalid fingerprint [algorithm:{first.Algorithm}]");
-            var id = Id;
-            EngineAndReply(e => { AsWebRtc(e, id).Connect(role, fingerprint!); return null; }, Sender);
+            EngineAndReply(new EngineConnectWebRtcTransport(Id, role, fingerprint!), Sender);
         }
         catch (SfuException e)
         {
@@ -192,8 +154,7 @@ public sealed class TransportActor : SfuObjectActor
                 if (bytes.Length != profile.KeyLength() + profile.SaltLength()) throw new SfuException("invalid srtpParameters.keyBase64 length");
                 key = new SrtpMasterKey(profile, bytes[..profile.KeyLength()], bytes[profile.KeyLength()..]);
             }
-            var id = Id;
-            EngineAndReply(e => { ((PlainTransport)e.GetTransport(id)).Connect(rtp, rtcp, key); return null; }, Sender);
+            EngineAndReply(new EngineConnectPlainTransport(Id, rtp, rtcp, key), Sender);
         }
         catch (Exception e) when (e is SfuException or FormatException)
         {
@@ -218,9 +179,6 @@ public sealed class TransportActor : SfuObjectActor
         }
     }
 
-    private static WebRtcTransport AsWebRtc(WorkerEngine e, string id) =>
-        e.GetTransport(id) as WebRtcTransport ?? throw new SfuException($"transport with id \"{id}\" is not a WebRtcTransport");
-
     private static SrtpProfile ParseCryptoSuite(string suite) => suite switch
     {
         "AES_CM_128_HMAC_SHA1_80" => SrtpProfile.Aes128CmHmacSha1_80,
@@ -230,7 +188,7 @@ public sealed class TransportActor : SfuObjectActor
         _ => throw new SfuException($"invalid srtpCryptoSuite \"{suite}\""),
     };
 
-    protected override void CloseEngineObject(WorkerEngine engine) => engine.CloseTransport(Id);
+    protected override IEngineClose CloseEngineObject() => new EngineCloseTransport(Id);
 
     protected override ISfuEvent Closed(string reason) => new TransportClosed(Id, reason);
 }

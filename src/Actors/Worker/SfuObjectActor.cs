@@ -1,6 +1,5 @@
 using Akka.Actor;
 using AkkaSfu.Actors.Messages;
-using AkkaSfu.Media.Engine;
 
 namespace AkkaSfu.Actors.Worker;
 
@@ -58,26 +57,25 @@ public abstract class SfuObjectActor : ReceiveActor, IWithUnboundedStash
         Context.Stop(Self);
     }
 
-    /// <summary>Closes this actor's engine object; runs on the worker thread and must be idempotent.</summary>
-    protected abstract void CloseEngineObject(WorkerEngine engine);
+    /// <summary>The command that closes this actor's engine object (idempotent; sent when the actor stops).</summary>
+    protected abstract IEngineClose CloseEngineObject();
 
     /// <summary>The event that tells the listener this object closed.</summary>
     protected abstract ISfuEvent Closed(string reason);
 
-    /// <summary>Runs <paramref name="run"/> on the worker and pipes its result (or failure) to this actor.</summary>
-    protected void Engine(Func<WorkerEngine, object?> run, bool own = false) =>
-        Worker.Tell(new WorkerActor.EngineCommand(run, own ? Id : null), Self);
+    /// <summary>Sends <paramref name="command"/> to the worker; its result (or failure) comes back to this
+    /// actor (which, for an <see cref="IEngineCreateOwned"/>, then owns the object).</summary>
+    protected void Engine(IEngineCommand command) => Worker.Tell(command, Self);
 
-    /// <summary>Runs <paramref name="run"/> on the worker and replies to <paramref name="replyTo"/> with
-    /// <see cref="Done"/> (or the failure).</summary>
-    protected void EngineAndReply(Func<WorkerEngine, object?> run, IActorRef replyTo) =>
-        Worker.Tell(new WorkerActor.EngineCommand(run), replyTo);
+    /// <summary>Sends <paramref name="command"/> to the worker, which answers <paramref name="replyTo"/> with
+    /// its result, <see cref="Done"/> or the failure.</summary>
+    protected void EngineAndReply(IEngineCommand command, IActorRef replyTo) => Worker.Tell(command, replyTo);
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
     protected override void PostStop()
     {
-        Worker.Tell(new WorkerActor.EngineCommand(e => { CloseEngineObject(e); return null; }, Reply: false));
+        Worker.Tell(CloseEngineObject());
         Worker.Tell(new WorkerActor.Disown(Id));
         if (!_silent) Listener?.Tell(Closed(_faulted ? "fault" : _closeReason ?? _parentCloseReason));
     }

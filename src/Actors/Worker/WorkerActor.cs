@@ -15,8 +15,8 @@ namespace AkkaSfu.Actors.Worker;
 /// <summary>mediasoup's Worker: one per core, on its own pinned thread, owning one media engine. Datagram
 /// batches arrive through the RTP ingress mailbox (dropped and counted when it is full); the object actors
 /// below it (routers, transports, producers, consumers) change the engine only by sending it
-/// <see cref="EngineCommand"/>s, which run here between batches. Engine events go back to the actor that
-/// owns the object they concern.</summary>
+/// typed <see cref="IEngineCommand"/>s (ids and plain data), which <see cref="EngineCommandHandler"/> applies
+/// here between batches. Engine events go back to the actor that owns the object they concern.</summary>
 public sealed class WorkerActor : ReceiveActor, IWithTimers
 {
     /// <summary>A batch of datagrams from this worker's receive thread.</summary>
@@ -35,11 +35,6 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     {
         public static readonly Tick Instance = new();
     }
-
-    /// <summary>Runs <paramref name="Run"/> against the engine on the worker thread and replies with its
-    /// result (or Status.Failure). <paramref name="OwnerId"/>: the sender owns that engine object and gets
-    /// its events from now on.</summary>
-    public sealed record EngineCommand(Func<WorkerEngine, object?> Run, string? OwnerId = null, bool Reply = true);
 
     /// <summary>The sender no longer owns <paramref name="Id"/>.</summary>
     public sealed record Disown(string Id);
@@ -69,7 +64,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             _engine.Tick(Now);
             Timers.StartSingleTimer("tick", Tick.Instance, _settings.TickInterval);
         });
-        Receive<EngineCommand>(Handle);
+        Receive<IEngineCommand>(Handle);
         Receive<Disown>(d => { if (_owners.TryGetValue(d.Id, out var o) && o.Equals(Sender)) _owners.Remove(d.Id); });
         Receive<CreateRouter>(CreateRouter);
         Receive<GetWorkerStatus>(_ => Sender.Tell(Status()));
@@ -103,19 +98,19 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     /// restart could not bring back sockets or SRTP state (mediasoup closes them too).</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
-    private void Handle(EngineCommand command)
+    /// <summary>Applies <paramref name="command"/> and answers its sender with the result, Done or
+    /// Status.Failure; a successful <see cref="IEngineCreateOwned"/> makes the sender the object's owner. An
+    /// <see cref="IEngineClose"/> comes from a stopped actor: not answered, a failure is logged.</summary>
+    private void Handle(IEngineCommand command)
     {
-        try
+        var reply = EngineCommandHandler.Run(_engine, command, Now);
+        if (command is IEngineClose)
         {
-            var result = command.Run(_engine);
-            if (command.OwnerId is { } id) _owners[id] = Sender;
-            if (command.Reply) Sender.Tell(result ?? Done.Instance);
+            if (reply is Akka.Actor.Status.Failure f) _log.Warning("engine command {0} failed: {1}", command.GetType().Name, f.Cause.Message);
+            return;
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            if (command.Reply) Sender.Tell(new Status.Failure(e is SfuException ? e : new SfuException(e.Message)));
-            else _log.Warning("engine command failed: {0}", e.Message);
-        }
+        if (command is IEngineCreateOwned && reply is not Akka.Actor.Status.Failure) _owners[command.Id] = Sender;
+        Sender.Tell(reply);
     }
 
     private void CreateRouter(CreateRouter request)

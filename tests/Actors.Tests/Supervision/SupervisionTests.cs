@@ -26,7 +26,7 @@ public class SupervisionTests() : TestKit(AkkaSfuConfig.With("akka.loglevel = IN
 
         // The next packet throws inside c1's engine consumer, on the worker thread, in the fan-out loop.
         var worker = (await bed.Workers.Ask<WorkersStatus>(GetWorkers.Instance, SfuTestBed.Timeout)).Workers[0].Worker;
-        await worker.Ask<Done>(new WorkerActor.EngineCommand(e => { e.GetConsumer("c1").FailNextPacket(new InvalidOperationException("boom")); return null; }), SfuTestBed.Timeout);
+        await worker.Ask<Done>(new EngineInjectConsumerFault("c1", "boom"), SfuTestBed.Timeout);
         Watch(bad.Consumer);
 
         await EventFilter.Exception<EngineFaultException>().ExpectOneAsync(() =>
