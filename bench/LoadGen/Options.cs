@@ -45,6 +45,8 @@ public sealed record LoadGenOptions
     /// <summary>Server process to measure (0: find the one listening on the server's port).</summary>
     public int ServerPid { get; init; }
     public string RoomPrefix { get; init; } = "lg";
+    /// <summary>The exact room id (one room only): e.g. a room already placed on a chosen cluster node.</summary>
+    public string? RoomId { get; init; }
     /// <summary>Receive threads (sockets spread over them); more than 1 only when cores are free.</summary>
     public int ReceiveThreads { get; init; } = 1;
     /// <summary>Receive threads sleep this long (µs) when their sockets are empty instead of waiting on them, so
@@ -135,6 +137,7 @@ public sealed record LoadGenOptions
                 "--server-pid" => o with { ServerPid = Int() },
                 "--local-ip" => o with { LocalIp = IPAddress.Parse(Next()) },
                 "--room-prefix" => o with { RoomPrefix = Next() },
+                "--room-id" => o with { RoomId = Next(), Rooms = 1 },
                 "--recv-threads" => o with { ReceiveThreads = Int() },
                 "--recv-sleep-us" => o with { ReceiveSleepUs = Int() },
                 "--send-tick-us" => o with { SendTickUs = Int() },

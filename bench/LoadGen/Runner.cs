@@ -65,7 +65,7 @@ public static class Runner
         var tasks = new List<Task>();
         for (var r = 0; r < o.Rooms; r++)
         {
-            var roomId = $"{o.RoomPrefix}-{runTag}-{r}";
+            var roomId = o.RoomId ?? $"{o.RoomPrefix}-{runTag}-{r}";
             for (var p = 0; p < o.Peers; p++)
             {
                 IEmulatedPeer peer = o.Mode == Mode.WebRtc

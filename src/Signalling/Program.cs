@@ -20,6 +20,7 @@ app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapBroadcasters();
 app.MapCluster();
+if (app.Services.GetRequiredService<AkkaSfu.Actors.Settings.ClusterSettings>() is { Enabled: true, TestFaults: true }) app.MapFaultInjection();
 app.MapGet("/healthz", () => Results.Text("ok"));
 app.MapMetrics("/metrics", app.Services.GetRequiredService<SfuMetrics>().Registry);
 app.Run();

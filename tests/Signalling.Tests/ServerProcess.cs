@@ -12,7 +12,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     private ServerProcess(Process process, Uri baseAddress) { _process = process; BaseAddress = baseAddress; }
 
-    public static async Task<ServerProcess> StartAsync(IDictionary<string, string>? environment = null)
+    public static async Task<ServerProcess> StartAsync(IDictionary<string, string>? environment = null, string? name = null)
     {
         var projectDir = Path.Combine(RepoRoot(), "src", "Signalling");
         var config = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd('/'))!); // Debug or Release, as this test was built
@@ -32,11 +32,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
-            Console.WriteLine($"[server] {e.Data}");
+            Console.WriteLine($"[{name ?? "server"}] {e.Data}");
             var m = ListeningOn().Match(e.Data);
             if (m.Success) listening.TrySetResult(new Uri(m.Groups[1].Value));
         };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine($"[server!] {e.Data}"); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine($"[{name ?? "server"}!] {e.Data}"); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         process.EnableRaisingEvents = true;
@@ -44,6 +44,21 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
         var uri = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
         return new ServerProcess(process, uri);
+    }
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>kill -9: the node vanishes without a word.</summary>
+    public void KillHard() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>SIGTERM (a graceful stop, as systemd or Kubernetes asks); true if it exited within <paramref name="within"/>.</summary>
+    public async Task<bool> TerminateAsync(TimeSpan within)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])) await kill.WaitForExitAsync();
+        try { await _process.WaitForExitAsync().WaitAsync(within); return true; }
+        catch (TimeoutException) { return false; }
     }
 
     public static string RepoRoot()

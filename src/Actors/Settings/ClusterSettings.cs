@@ -11,15 +11,17 @@ public sealed record ClusterSettings(
     string? PublicHostname,
     IReadOnlyList<string> Seeds,
     int Shards,
-    TimeSpan LeaveTimeout)
+    TimeSpan LeaveTimeout,
+    bool TestFaults = false)
 {
     /// <summary>The actor system's name: every node of one cluster must use it.</summary>
     public const string SystemName = "akkasfu";
 
     public bool Enabled => Port > 0;
 
-    /// <summary>Seed addresses as Akka.Remote wants them (<c>akka.tcp://akkasfu@host:port</c>).</summary>
-    public IReadOnlyList<string> SeedAddresses => Seeds.Select(s => $"akka.tcp://{SystemName}@{s}").ToArray();
+    /// <summary>Seed addresses as Akka.Remote wants them (<c>akka.tcp://akkasfu@host:port</c>; with test faults
+    /// on, remoting runs through the throttler adapter and addresses read <c>akka.trttl.tcp://</c>).</summary>
+    public IReadOnlyList<string> SeedAddresses => Seeds.Select(s => $"{(TestFaults ? "akka.trttl.tcp" : "akka.tcp")}://{SystemName}@{s}").ToArray();
 
     /// <summary>Reads <paramref name="config"/> with the environment on top: AKKASFU_CLUSTER_PORT,
     /// AKKASFU_CLUSTER_SEEDS (host:port,host:port), and the node's AKKASFU_LISTEN_IP / AKKASFU_ANNOUNCED_IP
@@ -40,7 +42,8 @@ public sealed record ClusterSettings(
         var shards = c.GetInt("shards", 100);
         if (shards < 1) throw new ConfigurationException($"akkasfu.cluster.shards must be ≥ 1, was {shards}");
         var leave = c.GetTimeSpan("leave-timeout", TimeSpan.FromSeconds(10));
-        return new ClusterSettings(port, sfu.ListenIp.ToString(), sfu.AnnouncedIp?.ToString(), seeds, shards, leave);
+        var faults = c.GetBoolean("test-faults", false) || Environment.GetEnvironmentVariable("AKKASFU_TEST_FAULTS") is "1" or "true";
+        return new ClusterSettings(port, sfu.ListenIp.ToString(), sfu.AnnouncedIp?.ToString(), seeds, shards, leave, faults);
     }
 
     private static void CheckSeed(string seed)

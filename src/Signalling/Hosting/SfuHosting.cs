@@ -38,6 +38,7 @@ public static class SfuHosting
         services.AddAkka(ClusterSettings.SystemName, (b, _) =>
         {
             b.AddHocon(config, HoconAddMode.Append);
+            if (cluster.Enabled && cluster.TestFaults) b.AddHocon(FaultInjection.Hocon, HoconAddMode.Prepend);
             b.WithActors((system, registry) => registry.Register<WorkersKey>(system.ActorOf(WorkersActor.Props(settings), "workers")));
             if (cluster.Enabled)
             {

@@ -8,39 +8,8 @@ namespace AkkaSfu.Signalling.Tests.Browser;
 /// <summary>The real conference page (mediasoup-client in Debian chromium) against the real server process.</summary>
 public class ConferenceTests(ITestOutputHelper output)
 {
-    private sealed record ConsumerStat(string ConsumerId, string PeerId, string Kind, long PacketsReceived, long FramesDecoded, bool RemotelyPaused);
-
-    private static async Task<IPage> JoinAsync(BrowserSession browser, Uri server, string room, string name, string extra = "")
-    {
-        var page = await browser.Context.NewPageAsync();
-        page.Console += (_, m) => { if (m.Type is "error" or "warning") Console.WriteLine($"[{name}] {m.Text}"); };
-        await page.GotoAsync(new Uri(server, $"/?roomId={room}&displayName={name}&autojoin=1{extra}").ToString());
-        await page.WaitForFunctionAsync("() => window.akkasfu && window.akkasfu.state === 'joined'", null, new() { Timeout = 20_000 });
-        return page;
-    }
-
-    private static async Task<ConsumerStat[]> StatsAsync(IPage page) =>
-        JsonSerializer.Deserialize<ConsumerStat[]>(await page.EvaluateAsync<string>("async () => JSON.stringify(await window.akkasfu.stats())"),
-            new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
-
-    /// <summary>Waits until every peer in <paramref name="others"/> gives this page decoded video and audio packets.</summary>
-    private async Task<ConsumerStat[]> WaitForMediaAsync(IPage page, string name, IEnumerable<string> others, int frames = 20)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(40);
-        ConsumerStat[] stats;
-        do
-        {
-            await Task.Delay(500);
-            stats = await StatsAsync(page);
-            var ok = others.All(o => stats.Any(s => s.PeerId == o && s.Kind == "video" && s.FramesDecoded >= frames)
-                                  && stats.Any(s => s.PeerId == o && s.Kind == "audio" && s.PacketsReceived >= 20));
-            if (ok) return stats;
-        } while (DateTime.UtcNow < deadline);
-        output.WriteLine($"{name}: {JsonSerializer.Serialize(stats)}");
-        throw new Xunit.Sdk.XunitException($"{name} did not get media from all of [{string.Join(", ", others)}]");
-    }
-
-    private static async Task<string> PeerIdAsync(IPage page) => await page.EvaluateAsync<string>("() => window.akkasfu.peerId");
+    private Task<ConferencePage.ConsumerStat[]> WaitForMediaAsync(IPage page, string name, IEnumerable<string> others, int frames = 20) =>
+        ConferencePage.WaitForMediaAsync(page, name, others, output, frames);
 
     [Fact]
     public async Task Three_peers_see_and_hear_each_other_and_a_late_fourth_gets_everyone()
@@ -49,10 +18,10 @@ public class ConferenceTests(ITestOutputHelper output)
         await using var browser = await Chromium.LaunchAsync();
         var room = "r" + Guid.NewGuid().ToString("N")[..6];
 
-        var a = await JoinAsync(browser, server.BaseAddress, room, "alice", "&simulcast=0");
-        var b = await JoinAsync(browser, server.BaseAddress, room, "bob", "&simulcast=0");
-        var c = await JoinAsync(browser, server.BaseAddress, room, "carol", "&simulcast=0");
-        var ids = new Dictionary<IPage, string> { [a] = await PeerIdAsync(a), [b] = await PeerIdAsync(b), [c] = await PeerIdAsync(c) };
+        var a = await ConferencePage.JoinAsync(browser, server.BaseAddress, room, "alice", "&simulcast=0");
+        var b = await ConferencePage.JoinAsync(browser, server.BaseAddress, room, "bob", "&simulcast=0");
+        var c = await ConferencePage.JoinAsync(browser, server.BaseAddress, room, "carol", "&simulcast=0");
+        var ids = new Dictionary<IPage, string> { [a] = await ConferencePage.PeerIdAsync(a), [b] = await ConferencePage.PeerIdAsync(b), [c] = await ConferencePage.PeerIdAsync(c) };
 
         foreach (var (page, id) in ids)
             await WaitForMediaAsync(page, id, ids.Values.Where(v => v != id));
@@ -60,17 +29,17 @@ public class ConferenceTests(ITestOutputHelper output)
         // The fake microphones beep: the room names a loudest speaker (activeSpeaker, 800 ms).
         await a.WaitForFunctionAsync("ids => ids.includes(window.akkasfu.activeSpeakerId)", ids.Values.ToArray(), new() { Timeout = 10_000 });
 
-        var d = await JoinAsync(browser, server.BaseAddress, room, "dave", "&simulcast=0");
+        var d = await ConferencePage.JoinAsync(browser, server.BaseAddress, room, "dave", "&simulcast=0");
         await WaitForMediaAsync(d, "dave", ids.Values);
 
         // Carol leaves: the others hear peerClosed, lose her consumers, keep the rest flowing.
         await c.EvaluateAsync("() => window.akkasfu.leave()");
         await a.WaitForFunctionAsync($"() => !window.akkasfu.peers.some(p => p.id === '{ids[c]}')", null, new() { Timeout = 10_000 });
-        var before = await StatsAsync(a);
+        var before = await ConferencePage.StatsAsync(a);
         Assert.DoesNotContain(before, s => s.PeerId == ids[c]);
         var bobVideo = before.Single(s => s.PeerId == ids[b] && s.Kind == "video").FramesDecoded;
         await Task.Delay(2000);
-        var after = await StatsAsync(a);
+        var after = await ConferencePage.StatsAsync(a);
         Assert.True(after.Single(s => s.PeerId == ids[b] && s.Kind == "video").FramesDecoded > bobVideo, "bob's video keeps flowing to alice");
     }
 
@@ -80,27 +49,27 @@ public class ConferenceTests(ITestOutputHelper output)
         await using var server = await ServerProcess.StartAsync(new Dictionary<string, string> { ["AKKASFU_WORKERS"] = "1" });
         await using var browser = await Chromium.LaunchAsync();
         var room = "r" + Guid.NewGuid().ToString("N")[..6];
-        var a = await JoinAsync(browser, server.BaseAddress, room, "alice"); // 3-layer simulcast webcam
-        var b = await JoinAsync(browser, server.BaseAddress, room, "bob");
-        var (idA, idB) = (await PeerIdAsync(a), await PeerIdAsync(b));
+        var a = await ConferencePage.JoinAsync(browser, server.BaseAddress, room, "alice"); // 3-layer simulcast webcam
+        var b = await ConferencePage.JoinAsync(browser, server.BaseAddress, room, "bob");
+        var (idA, idB) = (await ConferencePage.PeerIdAsync(a), await ConferencePage.PeerIdAsync(b));
         await WaitForMediaAsync(b, "bob", [idA]);
         await WaitForMediaAsync(a, "alice", [idB]);
 
-        long BobSeesAlice(ConsumerStat[] stats) => stats.Single(x => x.PeerId == idA && x.Kind == "video").FramesDecoded;
+        long BobSeesAlice(ConferencePage.ConsumerStat[] stats) => stats.Single(x => x.PeerId == idA && x.Kind == "video").FramesDecoded;
 
         Assert.False(await a.EvaluateAsync<bool>("() => window.akkasfu.toggleCam()"));
         await b.WaitForFunctionAsync("async id => (await window.akkasfu.stats()).some(s => s.peerId === id && s.kind === 'video' && s.remotelyPaused)",
             idA, new() { Timeout = 10_000, PollingInterval = 200 });
         await Task.Delay(500);
-        var paused = BobSeesAlice(await StatsAsync(b));
+        var paused = BobSeesAlice(await ConferencePage.StatsAsync(b));
         await Task.Delay(1500);
-        Assert.InRange(BobSeesAlice(await StatsAsync(b)) - paused, 0, 2);
+        Assert.InRange(BobSeesAlice(await ConferencePage.StatsAsync(b)) - paused, 0, 2);
 
         Assert.True(await a.EvaluateAsync<bool>("() => window.akkasfu.toggleCam()"));
         await b.WaitForFunctionAsync("async id => (await window.akkasfu.stats()).some(s => s.peerId === id && s.kind === 'video' && !s.remotelyPaused)",
             idA, new() { Timeout = 10_000, PollingInterval = 200 });
         var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (BobSeesAlice(await StatsAsync(b)) < paused + 20)
+        while (BobSeesAlice(await ConferencePage.StatsAsync(b)) < paused + 20)
         {
             Assert.True(DateTime.UtcNow < deadline, "alice's video did not come back after resume");
             await Task.Delay(300);

@@ -5,7 +5,7 @@ import { RoomClient, mediasoupClient } from './roomClient.js';
 import { renderTiles } from './tiles.js';
 
 const $ = (id) => document.getElementById(id);
-const STATE_LABELS = { idle: 'not connected', connecting: 'connecting…', joined: 'joined', disconnected: 'disconnected' };
+const STATE_LABELS = { idle: 'not connected', connecting: 'connecting…', joined: 'joined', reconnecting: 'reconnecting…', disconnected: 'disconnected' };
 
 const options = readOptions();
 /** @type {RoomClient | null} */
@@ -44,7 +44,7 @@ function showState(state) {
   const pill = $('state');
   pill.dataset.state = state;
   pill.textContent = STATE_LABELS[state] ?? state;
-  const inRoom = state === 'connecting' || state === 'joined';
+  const inRoom = state === 'connecting' || state === 'joined' || state === 'reconnecting';
   $('join-view').hidden = inRoom;
   $('conference-view').hidden = !inRoom;
   $('controls').hidden = !inRoom;
@@ -129,8 +129,10 @@ function bindUi() {
 
 window.mediasoupClient = mediasoupClient;
 window.akkasfu = {
-  /** 'idle' | 'connecting' | 'joined' | 'disconnected' */
+  /** 'idle' | 'connecting' | 'joined' | 'reconnecting' | 'disconnected' */
   get state() { return client?.state ?? 'idle'; },
+  /** Times this page has joined its room (each reconnect joins again). */
+  get joins() { return client?.joins ?? 0; },
   get peerId() { return client?.me.id ?? options.peerId; },
   get lastError() { return client?.lastError ?? null; },
   get activeSpeakerId() { return client?.activeSpeakerId ?? null; },

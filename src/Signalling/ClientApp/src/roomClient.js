@@ -11,7 +11,8 @@ import { deviceInfo } from './deviceInfo.js';
 
 /**
  * One conference session. Events (all `CustomEvent`):
- * - `state`  detail = 'connecting' | 'joined' | 'disconnected'
+ * - `state`  detail = 'connecting' | 'joined' | 'reconnecting' | 'disconnected' (reconnecting: the signalling
+ *   socket dropped after a join, e.g. the room moved to another node; protoo reopens it and we join again)
  * - `change` the peers/consumers/producers/speaker model changed; re-render from the getters
  * - `error`  detail = { message, sticky, key }
  */
@@ -38,6 +39,8 @@ export class RoomClient extends EventTarget {
     this._sendTransport = null;
     this._recvTransport = null;
     this._closed = false;
+    /** How many times this session has joined the room (it joins again after each reconnect). */
+    this.joins = 0;
   }
 
   /** Opens the protoo connection; joining runs on every (re)open. */
@@ -58,7 +61,7 @@ export class RoomClient extends EventTarget {
     this._protoo.on('disconnected', () => {
       this._error('Lost the signalling connection; reconnecting…', false, 'signalling');
       this._closeMedia();
-      this._setState('connecting');
+      this._setState('reconnecting');
     });
     this._protoo.on('close', () => {
       if (this._closed) return;
@@ -370,6 +373,7 @@ export class RoomClient extends EventTarget {
   _setState(state) {
     if (this.state === state) return;
     this.state = state;
+    if (state === 'joined') this.joins += 1;
     this.dispatchEvent(new CustomEvent('state', { detail: state }));
   }
 
