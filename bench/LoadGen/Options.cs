@@ -47,6 +47,8 @@ public sealed record LoadGenOptions
     public string RoomPrefix { get; init; } = "lg";
     /// <summary>The exact room id (one room only): e.g. a room already placed on a chosen cluster node.</summary>
     public string? RoomId { get; init; }
+    /// <summary>Instead of a load run: this many sequential signalling round trips (see SignallingRtt).</summary>
+    public int Rtt { get; init; }
     /// <summary>Receive threads (sockets spread over them); more than 1 only when cores are free.</summary>
     public int ReceiveThreads { get; init; } = 1;
     /// <summary>Receive threads sleep this long (µs) when their sockets are empty instead of waiting on them, so
@@ -91,6 +93,8 @@ public sealed record LoadGenOptions
           --uplink-drop-every N  drop every Nth packet we send (first transmissions) to exercise NACK/RTX
           --plain-srtp           plain mode: SRTP on plain transports (AkkaSfu extension)
           --server-pid PID       server process to measure (default: the one listening on the port)
+          --room-id ID           use exactly this room (one room), e.g. one placed on a chosen cluster node
+          --rtt N                no load: N sequential protoo round trips to --room-id, p50/p99 as JSON
           --local-ip IP          address to bind (default 127.0.0.1)
           --setup-concurrency N  peers set up at once (default 4)
           --recv-threads N       receive threads (default 1; one handles ~100k packets/s)
@@ -138,6 +142,7 @@ public sealed record LoadGenOptions
                 "--local-ip" => o with { LocalIp = IPAddress.Parse(Next()) },
                 "--room-prefix" => o with { RoomPrefix = Next() },
                 "--room-id" => o with { RoomId = Next(), Rooms = 1 },
+                "--rtt" => o with { Rtt = Int() },
                 "--recv-threads" => o with { ReceiveThreads = Int() },
                 "--recv-sleep-us" => o with { ReceiveSleepUs = Int() },
                 "--send-tick-us" => o with { SendTickUs = Int() },

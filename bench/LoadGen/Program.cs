@@ -13,6 +13,7 @@ catch (Exception e) when (e is ArgumentException or FormatException or UriFormat
 
 using var cts = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
+if (o.Rtt > 0) return await SignallingRtt.RunAsync(o, o.Rtt, cts.Token);
 
 var all = new List<RunResult>();
 int exit = 0;

@@ -9,6 +9,7 @@ namespace AkkaSfu.Signalling.Tests.Cluster;
 
 /// <summary>Nodes lost and leaving, with real processes: one scenario, in order, on one cluster (each step
 /// takes nodes away, so they cannot be separate tests sharing a fixture).</summary>
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterFailoverTests(ITestOutputHelper output)
 {
     /// <summary>Recovery is bounded here (the 10 s target is measured in docs/benchmarks.md; a test

@@ -6,6 +6,7 @@ namespace AkkaSfu.Signalling.Tests.Cluster;
 
 /// <summary>Three node processes in one cluster: membership, rooms spread by sharding, and one room used
 /// through two nodes while it lives on the third.</summary>
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterTests(ClusterTests.Fixture fixture, ITestOutputHelper output) : IClassFixture<ClusterTests.Fixture>
 {
     public sealed class Fixture : IAsyncLifetime
