@@ -112,6 +112,8 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash, IWith
 
     private void OnConnected(PeerConnected c)
     {
+        // The peer actor repeats PeerConnected until it hears from the room: a repeat is not a new socket.
+        if (_peers.TryGetValue(c.PeerId, out var same) && c.Peer.Equals(same.Connection)) return;
         if (_peers.TryGetValue(c.PeerId, out var old))
         {
             // Same peerId again (a reload): the old one goes, the room stays.
