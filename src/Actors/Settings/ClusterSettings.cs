@@ -134,7 +134,7 @@ public abstract record BootstrapJoin(BootstrapSettings Bootstrap) : ClusterJoin;
 /// <summary>"config": Akka.Discovery's config method; every node's management endpoint is listed.</summary>
 public sealed record ConfigDiscoveryJoin(BootstrapSettings Bootstrap, IReadOnlyList<string> Endpoints) : BootstrapJoin(Bootstrap);
 
-/// <summary>"kubernetes": Akka.Discovery.KubernetesApi lists the pods matching <paramref name="PodLabelSelector"/>
+/// <summary>"kubernetes": the Kubernetes API lists the running pods matching <paramref name="PodLabelSelector"/>
 /// ({0} = the service name) in <paramref name="PodNamespace"/> (null = the pod's own) and takes their container
 /// port named <paramref name="PortName"/>.</summary>
 public sealed record KubernetesDiscoveryJoin(BootstrapSettings Bootstrap, string PodLabelSelector, string? PodNamespace, string PortName)

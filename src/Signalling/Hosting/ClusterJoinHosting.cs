@@ -1,17 +1,18 @@
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
 using Akka.Discovery.Config.Hosting;
-using Akka.Discovery.KubernetesApi;
 using Akka.Hosting;
 using Akka.Management;
 using Akka.Management.Cluster.Bootstrap;
+using System.Text.Json;
 using AkkaSfu.Actors.Settings;
+using AkkaSfu.Signalling.Cluster;
 
 namespace AkkaSfu.Signalling.Hosting;
 
 /// <summary>Akka.Cluster for a clustered node, joined the way <see cref="ClusterSettings.Join"/> says: static
-/// seed nodes, or Akka.Management's Cluster Bootstrap over Akka.Discovery (the config method or
-/// Akka.Discovery.KubernetesApi). Bootstrap starts with the actor system: the node serves Akka.Management's
+/// seed nodes, or Akka.Management's Cluster Bootstrap over Akka.Discovery (its config method, or the pods
+/// listed through the Kubernetes API by <see cref="KubernetesPodDiscovery"/>). Bootstrap starts with the actor system: the node serves Akka.Management's
 /// <c>/bootstrap/seed-nodes</c> on the management port (<see cref="BootstrapEndpoint"/>), probes the discovered
 /// contact points, joins the cluster they report, or (lowest contact point, once enough have answered) forms
 /// it.</summary>
@@ -65,13 +66,22 @@ public static class ClusterJoinHosting
                 });
                 break;
             case KubernetesDiscoveryJoin kubernetes:
-                b.WithKubernetesDiscovery(new KubernetesDiscoveryOptions
-                {
-                    PodLabelSelector = kubernetes.PodLabelSelector,
-                    PodNamespace = kubernetes.PodNamespace,
-                });
+                // Our own method (KubernetesPodDiscovery says why not Akka.Discovery.KubernetesApi's).
+                b.AddHocon($$"""
+                    akka.discovery {
+                      method = {{KubernetesPodDiscovery.Method}}
+                      {{KubernetesPodDiscovery.Method}} {
+                        class = {{Quote($"{typeof(KubernetesPodDiscovery).FullName}, {typeof(KubernetesPodDiscovery).Assembly.GetName().Name}")}}
+                        pod-label-selector = {{Quote(kubernetes.PodLabelSelector)}}
+                        pod-namespace = {{Quote(kubernetes.PodNamespace ?? "")}}
+                      }
+                    }
+                    """, HoconAddMode.Prepend);
                 break;
         }
         return b;
     }
+
+    /// <summary>A HOCON quoted string (HOCON's are JSON's).</summary>
+    private static string Quote(string value) => JsonSerializer.Serialize(value);
 }
