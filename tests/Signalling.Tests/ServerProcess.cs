@@ -42,8 +42,18 @@ public sealed partial class ServerProcess : IAsyncDisposable
         process.EnableRaisingEvents = true;
         process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException($"server exited with {process.ExitCode}"));
 
-        var uri = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        return new ServerProcess(process, uri);
+        try
+        {
+            var uri = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            return new ServerProcess(process, uri);
+        }
+        catch
+        {
+            // Not listening in time (or exited): leave no server behind.
+            if (!process.HasExited) { process.Kill(entireProcessTree: true); await process.WaitForExitAsync(); }
+            process.Dispose();
+            throw;
+        }
     }
 
     public int Pid => _process.Id;

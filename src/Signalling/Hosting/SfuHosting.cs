@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
-using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using AkkaSfu.Actors.Hosting;
@@ -23,7 +22,8 @@ public sealed class NodeKey;
 
 /// <summary>Starts the node's actor system with Akka.Hosting: workers (one per core, or AKKASFU_WORKERS),
 /// rooms, and, when akkasfu.cluster.port is set, Akka.Remote + Akka.Cluster (keep-majority split-brain
-/// resolver) with rooms as Akka.Cluster.Sharding entities.</summary>
+/// resolver; joined by seeds or Cluster Bootstrap, see <see cref="ClusterJoinHosting"/>) with rooms as
+/// Akka.Cluster.Sharding entities.</summary>
 public static class SfuHosting
 {
     public static IServiceCollection AddAkkaSfu(this IServiceCollection services, IConfiguration configuration)
@@ -48,11 +48,7 @@ public static class SfuHosting
                     Port = cluster.Port,
                     PublicHostName = cluster.PublicHostname,
                 });
-                b.WithClustering(new ClusterOptions
-                {
-                    SeedNodes = cluster.SeedAddresses.ToArray(),
-                    SplitBrainResolver = new KeepMajorityOption(),
-                });
+                b.WithClusterJoin(cluster);
                 b.WithShardRegion<RoomsKey>("rooms",
                     (_, registry, _) => roomId => RoomActor.Props(roomId, registry.Get<WorkersKey>()),
                     new RoomMessageExtractor(cluster.Shards),
