@@ -23,8 +23,8 @@ namespace AkkaSfu.Signalling.Rooms;
 /// reconnects and joins the room again, re-created on a node that is up. Stops when the socket ends.</summary>
 public sealed class PeerActor : ReceiveActor, IWithTimers
 {
-    public static readonly TimeSpan AttachRetry = TimeSpan.FromSeconds(1);
-    public const int AttachAttempts = 20;
+    public static readonly TimeSpan AttachRetry = TimeSpan.FromMilliseconds(300);
+    public const int AttachAttempts = 60;
     public const int MaxPending = 64;
 
     /// <summary>From the socket's read loop.</summary>
