@@ -6,14 +6,18 @@ using AkkaSfu.Signalling.WebSockets;
 
 namespace AkkaSfu.Signalling.Rooms;
 
-/// <summary>One protoo WebSocket, as an actor on the node the socket landed on. Everything from the socket
-/// goes to the room through it (one sender, so the room sees the peer's messages in order), and everything
-/// the room says comes back to it (<see cref="PeerSend"/>, <see cref="PeerClose"/>), wherever the room lives.
-/// It watches the room: if the room's node is lost, or the room stops without closing the peer, the socket
+/// <summary>One protoo WebSocket, as an actor on the node the socket landed on. It reads the socket's protoo
+/// requests into room commands (<see cref="ProtooCommands"/>; an unknown method it answers itself) and sends
+/// them to the room (one sender, so the room sees the peer's commands in order); it writes the room's replies
+/// (<see cref="PeerReply"/>), notifications (<see cref="PeerSend"/>) and <see cref="NewConsumer"/> server
+/// requests, whose answers it matches (30 s, then forgotten) and passes on as <see cref="ConsumerAccepted"/>,
+/// wherever the room lives. It watches the room: if the room's node is lost, or the room stops without closing the peer, the socket
 /// is closed with 1012 "room moved" (never 4000, after which protoo-client gives up), so the client reconnects
 /// and joins the room again, re-created on a node that is up. Stops when the socket ends.</summary>
-public sealed class PeerActor : ReceiveActor
+public sealed class PeerActor : ReceiveActor, IWithTimers
 {
+    private static readonly TimeSpan ServerRequestTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>From the socket's read loop.</summary>
     public sealed record Inbound(ProtooMessage Message);
 
@@ -28,8 +32,14 @@ public sealed class PeerActor : ReceiveActor
     private readonly IPeerConnection _connection;
     private readonly IRoomDirectory _rooms;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<long, string> _pendingConsumers = new();
+    private long _nextServerRequestId = Random.Shared.Next(1, 1_000_000);
     private IActorRef? _room;
     private bool _closed;
+
+    private sealed record ServerRequestTimedOut(long Id);
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public PeerActor(string roomId, string peerId, IPeerConnection connection, IRoomDirectory rooms)
     {
@@ -40,8 +50,8 @@ public sealed class PeerActor : ReceiveActor
 
         Receive<Inbound>(i =>
         {
-            if (i.Message.Kind == ProtooKind.Request) _rooms.Tell(_roomId, new PeerRequest(_peerId, Self, i.Message), Self);
-            else if (i.Message.Kind == ProtooKind.Response) _rooms.Tell(_roomId, new PeerResponse(_peerId, Self, i.Message), Self);
+            if (i.Message.Kind == ProtooKind.Request) OnRequest(i.Message);
+            else if (i.Message.Kind == ProtooKind.Response) OnResponse(i.Message);
         });
         Receive<SocketEnded>(_ =>
         {
@@ -52,7 +62,24 @@ public sealed class PeerActor : ReceiveActor
         Receive<PeerSend>(s =>
         {
             WatchRoom();
-            if (!_closed) _connection.Send(s.Json);
+            Send(s.Json);
+        });
+        Receive<PeerReply>(r =>
+        {
+            WatchRoom();
+            Send(ProtooCommands.Response(r.RequestId, r.Reply, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        });
+        Receive<NewConsumer>(c =>
+        {
+            WatchRoom();
+            var id = _nextServerRequestId++;
+            _pendingConsumers[id] = c.Id;
+            Send(ProtooCommands.NewConsumerRequest(id, c));
+            Timers.StartSingleTimer(id, new ServerRequestTimedOut(id), ServerRequestTimeout);
+        });
+        Receive<ServerRequestTimedOut>(t =>
+        {
+            if (_pendingConsumers.Remove(t.Id)) _log.Warning("peer {0}: did not answer server request {1} (newConsumer)", _peerId, t.Id);
         });
         Receive<PeerClose>(c =>
         {
@@ -75,6 +102,40 @@ public sealed class PeerActor : ReceiveActor
 
     /// <summary>The node is stopping with the socket still open: the client should come back elsewhere.</summary>
     protected override void PostStop() => Close(PeerClose.Moved, "server shutting down");
+
+    private void OnRequest(ProtooMessage request)
+    {
+        IRoomCommand? command;
+        string? response;
+        try
+        {
+            command = ProtooCommands.Parse(request, out response);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug of ours: answer it, log it, and keep the socket going.
+            _log.Error(e, "peer {0}: reading request {1} failed", _peerId, request.Method);
+            command = null;
+            response = Protoo.Error(request.Id, 500, e.Message);
+        }
+        if (command is not null) _rooms.Tell(_roomId, new PeerCommand(_peerId, Self, request.Id, command), Self);
+        else Send(response!);
+    }
+
+    /// <summary>The client's answer to a newConsumer: accepted, the room resumes the consumer; refused, it stays
+    /// paused (as the demo).</summary>
+    private void OnResponse(ProtooMessage response)
+    {
+        if (!_pendingConsumers.Remove(response.Id, out var consumerId)) return;
+        Timers.Cancel(response.Id);
+        if (response.Ok) _rooms.Tell(_roomId, new ConsumerAccepted(_peerId, Self, consumerId), Self);
+        else _log.Warning("peer {0}: newConsumer refused: {1}", _peerId, response.ErrorReason);
+    }
+
+    private void Send(string json)
+    {
+        if (!_closed) _connection.Send(json);
+    }
 
     private void WatchRoom()
     {
