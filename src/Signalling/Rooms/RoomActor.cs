@@ -15,7 +15,6 @@ namespace AkkaSfu.Signalling.Rooms;
 /// as a <see cref="Completed"/> message, so the room keeps serving every peer meanwhile.</summary>
 public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash
 {
-    public const string MediasoupVersion = RoomState.MediasoupVersion;
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
     private readonly string _roomId;
