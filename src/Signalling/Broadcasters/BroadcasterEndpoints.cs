@@ -1,11 +1,12 @@
 // signalling.md §7: mediasoup-demo v3's broadcaster HTTP routes (server.js), on the same host and port as
-// the page and the protoo WebSocket. Each route validates its body (400 TypeError), then asks the room
-// (created if absent, through IRoomDirectory) and writes the room's BroadcasterReply.
+// the page and the protoo WebSocket. Each route validates its body (400 TypeError) into a room command, asks
+// the room (created if absent, through IRoomDirectory) and writes the room's reply as a BroadcasterReply.
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Akka.Actor;
 using AkkaSfu.Actors.Rooms;
+using AkkaSfu.Signalling.Rooms;
 
 namespace AkkaSfu.Signalling.Broadcasters;
 
@@ -20,45 +21,49 @@ public static class BroadcasterEndpoints
 
     public static IEndpointRouteBuilder MapBroadcasters(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/rooms/{roomId}", (HttpContext ctx, string roomId) => AskAsync(ctx, roomId, GetRoomRtpCapabilities.Instance));
+        app.MapGet("/rooms/{roomId}", (HttpContext ctx, string roomId) =>
+            AskAsync(ctx, roomId, new BroadcasterCommand(null, RoomCommands.GetRouterRtpCapabilities.Instance)));
 
         app.MapPost("/rooms/{roomId}/broadcasters", (HttpContext ctx, string roomId) => WithBodyAsync(ctx, roomId, (null, null), body =>
-            (BroadcasterRequests.TryParseCreateBroadcaster(body, out var r), r)));
+            (BroadcasterRequests.TryParseCreateBroadcaster(body, out var r), r is null ? null : new BroadcasterCommand(null, r))));
 
         app.MapDelete(Broadcaster, (HttpContext ctx, string roomId, string broadcasterId) =>
-            AskAsync(ctx, roomId, new DeleteBroadcaster(broadcasterId)));
+            AskAsync(ctx, roomId, new BroadcasterCommand(broadcasterId, RoomCommands.DeleteBroadcaster.Instance)));
 
         app.MapPost(Broadcaster + "/transports", (HttpContext ctx, string roomId, string broadcasterId) => WithBodyAsync(ctx, roomId, (broadcasterId, null), body =>
-            (BroadcasterRequests.TryParseCreateTransport(broadcasterId, body, out var r), r)));
+            (BroadcasterRequests.TryParseCreateTransport(broadcasterId, body, out var r), r?.ToCommand())));
 
         app.MapPost(Transport + "/connect", (HttpContext ctx, string roomId, string broadcasterId, string transportId) => WithBodyAsync(ctx, roomId, (broadcasterId, transportId), body =>
-            (BroadcasterRequests.TryParseConnect(broadcasterId, transportId, body, out var r), r)));
+            (BroadcasterRequests.TryParseConnect(broadcasterId, transportId, body, out var r), r?.ToCommand())));
 
         app.MapPost(Transport + "/producers", (HttpContext ctx, string roomId, string broadcasterId, string transportId) => WithBodyAsync(ctx, roomId, (broadcasterId, transportId), body =>
-            (BroadcasterRequests.TryParseProduce(broadcasterId, transportId, body, out var r), r)));
+            (BroadcasterRequests.TryParseProduce(broadcasterId, transportId, body, out var r), r?.ToCommand())));
 
         app.MapPost(Transport + "/consume", (HttpContext ctx, string roomId, string broadcasterId, string transportId) => WithBodyAsync(ctx, roomId, (broadcasterId, transportId), _ =>
             (BroadcasterRequests.TryParseConsume(broadcasterId, transportId, ctx.Request.Query["producerId"].FirstOrDefault(),
-                ctx.Request.Query["paused"].FirstOrDefault(), out var r), r)));
+                ctx.Request.Query["paused"].FirstOrDefault(), out var r), r?.ToCommand())));
 
         app.MapPost(Transport + "/consume/data", (HttpContext ctx, string roomId, string broadcasterId, string transportId) => WithBodyAsync(ctx, roomId, (broadcasterId, transportId), _ =>
-            ((string?)null, new BroadcasterDataChannelRequest(broadcasterId, transportId, Produce: false))));
+            ((string?)null, NoDataChannels(broadcasterId, transportId))));
 
         app.MapPost(Transport + "/produce/data", (HttpContext ctx, string roomId, string broadcasterId, string transportId) => WithBodyAsync(ctx, roomId, (broadcasterId, transportId), _ =>
-            ((string?)null, new BroadcasterDataChannelRequest(broadcasterId, transportId, Produce: true))));
+            ((string?)null, NoDataChannels(broadcasterId, transportId))));
 
         app.MapPost(Broadcaster + "/consumers/{consumerId}/resume", (HttpContext ctx, string roomId, string broadcasterId, string consumerId) =>
-            AskAsync(ctx, roomId, new ResumeBroadcasterConsumer(broadcasterId, consumerId)));
+            AskAsync(ctx, roomId, new BroadcasterCommand(broadcasterId, new RoomCommands.ResumeConsumer(consumerId))));
 
         return app;
     }
 
+    /// <summary>DataChannels: refused (no SCTP in this server, 501) once the broadcaster and transport are known.</summary>
+    private static BroadcasterCommand NoDataChannels(string broadcasterId, string transportId) => new(broadcasterId,
+        new RoomCommands.Invalid(new RoomCommands.Checks(TransportId: transportId), RoomErrorKind.NotImplemented, RoomState.NoDataChannels));
+
     /// <summary>Reads and parses the body (400 if it is not a JSON object, 413 if too large), then validates it
-    /// into a request with <paramref name="parse"/> and asks the room. A validation error is answered 400 with
+    /// into a command with <paramref name="parse"/> and asks the room. A validation error is answered 400 with
     /// its message, after the room has checked the route's <paramref name="ids"/> exist (else 404).</summary>
-    private static async Task WithBodyAsync<T>(HttpContext ctx, string roomId, (string? BroadcasterId, string? TransportId) ids,
-        Func<JsonElement, (string? Error, T Request)> parse)
-        where T : IBroadcasterRequest
+    private static async Task WithBodyAsync(HttpContext ctx, string roomId, (string? BroadcasterId, string? TransportId) ids,
+        Func<JsonElement, (string? Error, BroadcasterCommand? Command)> parse)
     {
         var bytes = await ReadBodyAsync(ctx.Request, ctx.RequestAborted);
         if (bytes is null)
@@ -69,24 +74,26 @@ public static class BroadcasterEndpoints
         var error = BroadcasterRequests.TryParseBody(bytes.Value, out var body);
         if (error is null)
         {
-            (error, var request) = parse(body);
+            (error, var command) = parse(body);
             if (error is null)
             {
-                await AskAsync(ctx, roomId, request);
+                await AskAsync(ctx, roomId, command!);
                 return;
             }
         }
-        if (ids.BroadcasterId is not null) await AskAsync(ctx, roomId, new InvalidBroadcasterRequest(ids.BroadcasterId, ids.TransportId, error));
+        if (ids.BroadcasterId is not null)
+            await AskAsync(ctx, roomId, new BroadcasterCommand(ids.BroadcasterId,
+                new RoomCommands.Invalid(new RoomCommands.Checks(TransportId: ids.TransportId), RoomErrorKind.Invalid, error)));
         else await WriteAsync(ctx, BroadcasterReply.BadRequest(error));
     }
 
-    private static async Task AskAsync(HttpContext ctx, string roomId, IBroadcasterRequest request)
+    private static async Task AskAsync(HttpContext ctx, string roomId, BroadcasterCommand command)
     {
         var rooms = ctx.RequestServices.GetRequiredService<IRoomDirectory>();
         BroadcasterReply reply;
         try
         {
-            reply = await rooms.Ask<BroadcasterReply>(roomId, request, RoomTimeout);
+            reply = BroadcasterReply.From(command.Command, await rooms.Ask<IRoomReply>(roomId, command, RoomTimeout));
         }
         catch (AskTimeoutException)
         {

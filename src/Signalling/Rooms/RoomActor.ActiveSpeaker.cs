@@ -13,9 +13,6 @@ public sealed partial class RoomActor
     /// creation has not been asked yet.</summary>
     private string? _activeSpeakerObserverId;
 
-    /// <summary>The peer (or broadcaster) whose audio producer is the dominant speaker; null before the first.</summary>
-    private string? _dominantPeerId;
-
     /// <summary>mediasoup-demo: <c>router.createActiveSpeakerObserver({ interval: 300 })</c>. Producers added
     /// afterwards reach the router after it (one sender, one mailbox), so they need not wait for the reply.</summary>
     private void CreateActiveSpeakerObserver()
@@ -44,7 +41,7 @@ public sealed partial class RoomActor
     /// <summary>mediasoup-demo logs "dominantspeaker" and notifies nobody (signalling.md has no such notification).</summary>
     private void OnDominantSpeaker(DominantSpeaker d)
     {
-        _dominantPeerId = FindProducer(d.ProducerId)?.Id;
-        _log.Debug("room {0}: activeSpeakerObserver \"dominantspeaker\" event [producerId:{1}, peerId:{2}]", _roomId, d.ProducerId, _dominantPeerId);
+        var peerId = _state.SetDominantSpeaker(d.ProducerId);
+        _log.Debug("room {0}: activeSpeakerObserver \"dominantspeaker\" event [producerId:{1}, peerId:{2}]", _roomId, d.ProducerId, peerId);
     }
 }

@@ -1,6 +1,10 @@
+using System.Text.Json.Nodes;
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.Event;
 using AkkaSfu.Actors.Messages;
+using AkkaSfu.Actors.Rooms;
+using AkkaSfu.Signalling.Protocol;
 
 namespace AkkaSfu.Signalling.Rooms;
 
@@ -12,54 +16,54 @@ public sealed partial class RoomActor
     {
         switch (e)
         {
-            case ConsumerClosed c when FindConsumer(c.ConsumerId) is { } peer:
-                peer.Consumers.Remove(c.ConsumerId);
+            case ConsumerClosed c when _state.ConsumerOwner(c.ConsumerId) is { } peer:
+                _state.RemoveConsumer(peer, c.ConsumerId);
                 if (c.Reason != "transportclose") Notify(peer, "consumerClosed", new { consumerId = c.ConsumerId });
                 break;
-            case ConsumerProducerPaused c when FindConsumer(c.ConsumerId) is { } peer:
+            case ConsumerProducerPaused c when _state.ConsumerOwner(c.ConsumerId) is { } peer:
                 Notify(peer, "consumerPaused", new { consumerId = c.ConsumerId });
                 break;
-            case ConsumerProducerResumed c when FindConsumer(c.ConsumerId) is { } peer:
+            case ConsumerProducerResumed c when _state.ConsumerOwner(c.ConsumerId) is { } peer:
                 Notify(peer, "consumerResumed", new { consumerId = c.ConsumerId });
                 break;
-            case ConsumerLayersChanged c when FindConsumer(c.ConsumerId) is { } peer:
+            case ConsumerLayersChanged c when _state.ConsumerOwner(c.ConsumerId) is { } peer:
                 Notify(peer, "consumerLayersChanged", new { consumerId = c.ConsumerId, spatialLayer = c.SpatialLayer, temporalLayer = c.TemporalLayer });
                 break;
-            case ConsumerScoreChanged c when FindConsumer(c.ConsumerId) is { } peer:
+            case ConsumerScoreChanged c when _state.ConsumerOwner(c.ConsumerId) is { } peer:
                 Notify(peer, "consumerScore", new { consumerId = c.ConsumerId, score = new { score = c.Score, producerScore = c.ProducerScore, producerScores = new[] { c.ProducerScore } } });
                 break;
-            case ProducerScoreChanged p when FindProducer(p.ProducerId) is { } peer:
+            case ProducerScoreChanged p when _state.ProducerOwner(p.ProducerId) is { } peer:
                 Notify(peer, "producerScore", new { producerId = p.ProducerId, score = p.Scores.Select(s => new { encodingIdx = s.EncodingIdx, ssrc = s.Ssrc, rid = s.Rid, score = s.Score }).ToArray() });
                 break;
-            case ProducerClosed p when FindProducer(p.ProducerId) is { } peer:
-                peer.Producers.Remove(p.ProducerId);
+            case ProducerClosed p when _state.ProducerOwner(p.ProducerId) is { } peer:
+                _state.RemoveProducer(peer, p.ProducerId);
                 break;
-            case TransportClosed t when FindTransport(t.TransportId) is { } peer:
-                peer.Transports.Remove(t.TransportId);
+            case TransportClosed t when _state.TransportOwner(t.TransportId) is { } peer:
+                _state.RemoveTransport(peer, t.TransportId);
                 break;
-            case DtlsStateChanged { DtlsState: "failed" or "closed" } t when FindTransport(t.TransportId) is { } peer:
+            case DtlsStateChanged { DtlsState: "failed" or "closed" } t when _state.TransportOwner(t.TransportId) is { } peer:
                 // As mediasoup-demo: a transport whose DTLS failed or was closed by the client ends the peer.
                 _log.Info("room {0}: peer {1} transport DTLS {2}; closing the peer", _roomId, peer.Id, t.DtlsState);
-                ClosePeer(peer, closeRoomIfEmpty: true);
+                Apply(_state.Leave(peer, closeRoomIfEmpty: true), null);
                 break;
-            case AudioLevels { ProducerId: { } producerId } levels when FindProducer(producerId) is { } speaker:
-                foreach (var p in JoinedPeers()) Notify(p, "activeSpeaker", new { peerId = speaker.Id, volume = levels.Volume });
+            case AudioLevels { ProducerId: { } producerId } levels when _state.ProducerOwner(producerId) is { } speaker:
+                foreach (var p in _state.JoinedPeers()) Notify(p, "activeSpeaker", new { peerId = speaker.Id, volume = levels.Volume });
                 break;
             case AudioLevels { ProducerId: null }:
-                foreach (var p in JoinedPeers()) Notify(p, "activeSpeaker", new System.Text.Json.Nodes.JsonObject { ["peerId"] = null });
+                foreach (var p in _state.JoinedPeers()) Notify(p, "activeSpeaker", new JsonObject { ["peerId"] = null });
                 break;
             case DominantSpeaker d:
                 OnDominantSpeaker(d);
                 break;
             case RouterClosed:
                 _log.Warning("room {0}: its router closed", _roomId);
-                foreach (var p in _peers.Values.ToArray()) ClosePeer(p, closeRoomIfEmpty: false);
-                Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(AkkaSfu.Actors.Rooms.StopRoom.Instance), Self);
+                Apply(_state.LeaveAll(), null);
+                Context.Parent.Tell(new Passivate(StopRoom.Instance), Self);
                 break;
         }
     }
 
-    private Peer? FindConsumer(string id) => _peers.Values.FirstOrDefault(p => p.Consumers.ContainsKey(id));
-    private Peer? FindProducer(string id) => _peers.Values.FirstOrDefault(p => p.Producers.ContainsKey(id));
-    private Peer? FindTransport(string id) => _peers.Values.FirstOrDefault(p => p.Transports.ContainsKey(id));
+    /// <summary>A notification for a protoo peer (broadcasters have no socket).</summary>
+    private void Notify(PeerState peer, string method, object data) =>
+        peer.Connection?.Tell(new PeerSend(Protoo.Notification(method, data)), _self);
 }

@@ -1,6 +1,7 @@
+using System.Text.Json.Nodes;
 using Akka.Actor;
 using AkkaSfu.Actors.Messages;
-using AkkaSfu.Signalling.Protocol;
+using AkkaSfu.Actors.Ortc;
 
 namespace AkkaSfu.Signalling.Rooms;
 
@@ -13,13 +14,23 @@ public sealed record PeerConnected(string PeerId, IActorRef Peer) : ICrossNodeMe
 /// <summary>That socket closed.</summary>
 public sealed record PeerDisconnected(string PeerId, IActorRef Peer) : ICrossNodeMessage;
 
-/// <summary>A request from the peer.</summary>
-public sealed record PeerRequest(string PeerId, IActorRef Peer, ProtooMessage Message) : ICrossNodeMessage;
+/// <summary>The peer's protoo request <paramref name="RequestId"/>, as a command (parsed on the socket's node).
+/// The room answers <paramref name="Peer"/> with a <see cref="PeerReply"/> of the same id, unless the peer has gone.</summary>
+public sealed record PeerCommand(string PeerId, IActorRef Peer, long RequestId, IRoomCommand Command) : ICrossNodeMessage;
 
-/// <summary>The peer's answer to one of our requests (newConsumer).</summary>
-public sealed record PeerResponse(string PeerId, IActorRef Peer, ProtooMessage Message) : ICrossNodeMessage;
+/// <summary>The peer accepted our <see cref="NewConsumer"/>: the room resumes the consumer.</summary>
+public sealed record ConsumerAccepted(string PeerId, IActorRef Peer, string ConsumerId) : ICrossNodeMessage;
 
-/// <summary>Room → peer: one protoo message (response, request or notification), already written.</summary>
+/// <summary>Room → peer: the answer to its request <paramref name="RequestId"/>.</summary>
+public sealed record PeerReply(long RequestId, IRoomReply Reply) : ICrossNodeMessage;
+
+/// <summary>Room → peer: mediasoup-demo's <c>newConsumer</c> server request (signalling.md §4); the consumer is
+/// paused until the client accepts it (<see cref="ConsumerAccepted"/>). <paramref name="PeerId"/> is the producer's
+/// owner.</summary>
+public sealed record NewConsumer(string PeerId, string ProducerId, string Id, MediaKind Kind, RtpParameters RtpParameters,
+    RtpType Type, JsonObject AppData, bool ProducerPaused) : ICrossNodeMessage;
+
+/// <summary>Room → peer: one protoo notification, already written.</summary>
 public sealed record PeerSend(string Json) : ICrossNodeMessage;
 
 /// <summary>Room → peer: close the socket with this WebSocket close code (4000: the peer is closed for good,
