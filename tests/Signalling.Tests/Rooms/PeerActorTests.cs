@@ -49,16 +49,16 @@ public sealed class PeerActorTests() : TestKit(AkkaSfuConfig.Default)
         var (peer, directory, socket) = Start();
         Assert.Equal("p1", (await directory.ExpectMsgAsync<PeerConnected>()).PeerId);
         peer.Tell(new PeerActor.Inbound(Request(1, "getRouterRtpCapabilities")));
-        peer.Tell(new PeerActor.Inbound(Request(2, "join")));
+        peer.Tell(new PeerActor.Inbound(Request(2, "getRouterRtpCapabilities")));
         // No answer (say the message went to a node that was just lost): it asks again, and sends nothing else.
         await directory.ExpectMsgAsync<PeerConnected>(TimeSpan.FromSeconds(5));
 
         var room = CreateTestProbe();
         peer.Tell(new PeerSend("""{"notification":true,"method":"mediasoup-version","data":{}}"""), room);
-        Assert.Equal(1, (await room.ExpectMsgAsync<PeerRequest>()).Message.Id);
-        Assert.Equal(2, (await room.ExpectMsgAsync<PeerRequest>()).Message.Id);
-        peer.Tell(new PeerActor.Inbound(Request(3, "createWebRtcTransport")));
-        Assert.Equal(3, (await room.ExpectMsgAsync<PeerRequest>()).Message.Id); // now straight to the room
+        Assert.Equal(1, (await room.ExpectMsgAsync<PeerCommand>()).RequestId);
+        Assert.Equal(2, (await room.ExpectMsgAsync<PeerCommand>()).RequestId);
+        peer.Tell(new PeerActor.Inbound(Request(3, "getRouterRtpCapabilities")));
+        Assert.Equal(3, (await room.ExpectMsgAsync<PeerCommand>()).RequestId); // now straight to the room
         // Attached: attempts sent before the answer may still be queued here, none come after.
         directory.ReceiveWhile(TimeSpan.FromMilliseconds(200), m => m as PeerConnected);
         await directory.ExpectNoMsgAsync(TimeSpan.FromSeconds(1.5));
