@@ -48,6 +48,9 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         // 1. kill -9 of the node hosting a room whose peers came through the two others.
         var room = await cluster.RoomOnAsync(c, a, "kill");
         var (alice, bob, idA, idB) = await PairAsync(browser, a.BaseAddress, b.BaseAddress, room, "alice", "bob");
+        using (var created = await ClusterNodes.Http.PostAsync(new Uri(b.BaseAddress, $"/rooms/{room}/broadcasters"),
+                   new StringContent("""{"id":"bc","displayName":"ffmpeg","device":{"name":"ffmpeg"}}""", System.Text.Encoding.UTF8, "application/json")))
+            Assert.Equal(200, (int)created.StatusCode);
         var steady = await cluster.RoomOnAsync(b, b, "lg");
         var load = Runner.RunAsync(new LoadGenOptions
         {
@@ -61,6 +64,10 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         output.WriteLine($"kill -9 → both peers have media again after {back:F1} s");
         var host = await cluster.HostOfAsync(room, a);
         Assert.True(host == a || host == b, "the room was re-created on a survivor");
+        // Its broadcaster was in the lost room: the next call finds it gone, as after a restart.
+        using (var gone = await ClusterNodes.Http.PostAsync(new Uri(a.BaseAddress, $"/rooms/{room}/broadcasters/bc/transports"),
+                   new StringContent("""{"type":"plain"}""", System.Text.Encoding.UTF8, "application/json")))
+            Assert.Equal(404, (int)gone.StatusCode);
         var r = await load;
         output.WriteLine(r.ToJson());
         Assert.Null(r.Error);
