@@ -47,6 +47,13 @@ public interface IRoomDirectory
     Task<IReadOnlyList<string>> HostedRoomsAsync(TimeSpan timeout);
 }
 
+/// <summary>The directory over a running rooms actor: the shard region in a cluster, else the local parent.</summary>
+public static class RoomDirectories
+{
+    public static IRoomDirectory Over(IActorRef rooms, bool clustered) =>
+        clustered ? new ShardedRoomDirectory(rooms) : new LocalRoomDirectory(rooms);
+}
+
 /// <summary>The single-node directory: one parent actor, one child per room, made by
 /// <paramref name="roomProps"/>(roomId).</summary>
 public sealed class LocalRoomDirectory : IRoomDirectory

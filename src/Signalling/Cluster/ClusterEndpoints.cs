@@ -25,7 +25,7 @@ public static class ClusterEndpoints
 
     public static async Task<ClusterView> ViewAsync(SfuNode node)
     {
-        var self = await AskAsync(node.Node);
+        var self = await AskAsync(node.Node, node.Node.Path.Address.ToString());
         if (!node.Cluster.Enabled)
             return new ClusterView(new SelfView(self.Address, self.Url), [new MemberView(self.Address, self.Url, "Up", self.Rooms)]);
 
@@ -50,13 +50,8 @@ public static class ClusterEndpoints
         return new(byStatus, rooms);
     }
 
-    private static async Task<NodeInfo> AskAsync(IActorRef node)
-    {
-        try { return await node.Ask<NodeInfo>(GetNodeInfo.Instance, MemberTimeout); }
-        catch (AskTimeoutException) { return new NodeInfo(node.Path.Address.ToString(), null, []); }
-    }
-
-    private static async Task<NodeInfo> AskAsync(ActorSelection node, string address)
+    /// <summary>A node actor's answer, or a node with no url and no rooms if it does not answer in time.</summary>
+    private static async Task<NodeInfo> AskAsync(ICanTell node, string address)
     {
         try { return await node.Ask<NodeInfo>(GetNodeInfo.Instance, MemberTimeout); }
         catch (AskTimeoutException) { return new NodeInfo(address, null, []); }

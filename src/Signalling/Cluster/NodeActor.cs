@@ -28,7 +28,7 @@ public sealed class NodeActor : ReceiveActor
 
     public NodeActor(IActorRef rooms, bool clustered)
     {
-        IRoomDirectory directory = clustered ? new ShardedRoomDirectory(rooms) : new LocalRoomDirectory(rooms);
+        var directory = RoomDirectories.Over(rooms, clustered);
         var address = clustered ? Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString() : ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString();
         Receive<SetNodeUrl>(u => _url = u.Url);
         Receive<GetNodeInfo>(_ =>

@@ -90,7 +90,5 @@ public sealed class SfuNode(ActorSystem system, IRequiredActor<WorkersKey> worke
     public IActorRef Workers => workers.ActorRef;
     public IActorRef Node => node.ActorRef;
 
-    public IRoomDirectory Rooms => _rooms ??= Cluster.Enabled
-        ? new ShardedRoomDirectory(rooms.ActorRef)
-        : new LocalRoomDirectory(rooms.ActorRef);
+    public IRoomDirectory Rooms => _rooms ??= RoomDirectories.Over(rooms.ActorRef, Cluster.Enabled);
 }
