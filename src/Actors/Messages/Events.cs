@@ -1,7 +1,7 @@
 namespace AkkaSfu.Actors.Messages;
 
 /// <summary>What an object actor tells its listener (mediasoup's events). All carry the object's id.</summary>
-public interface ISfuEvent;
+public interface ISfuEvent : ICrossNodeMessage;
 
 public sealed record RouterClosed(string RouterId) : ISfuEvent;
 public sealed record TransportClosed(string TransportId, string Reason) : ISfuEvent;
@@ -15,7 +15,10 @@ public sealed record AudioLevels(string RouterId, string? ProducerId, int Volume
 /// ActiveSpeakerObserver "dominantspeaker"). Never sent on silence: the last one stays dominant.</summary>
 public sealed record DominantSpeaker(string RouterId, string ObserverId, string ProducerId) : ISfuEvent;
 public sealed record ProducerClosed(string ProducerId, string Reason) : ISfuEvent;
-public sealed record ProducerScoreChanged(string ProducerId, IReadOnlyList<(int EncodingIdx, uint Ssrc, string? Rid, int Score)> Scores) : ISfuEvent;
+public sealed record ProducerScoreChanged(string ProducerId, IReadOnlyList<ProducerStreamScoreInfo> Scores) : ISfuEvent;
+
+/// <summary>One encoding's score (mediasoup's producer "score" event entry).</summary>
+public sealed record ProducerStreamScoreInfo(int EncodingIdx, uint Ssrc, string? Rid, int Score) : ICrossNodeMessage;
 /// <summary>Reason: "producerclose", "transportclose", "fault" or "routerclose".</summary>
 public sealed record ConsumerClosed(string ConsumerId, string Reason) : ISfuEvent;
 public sealed record ConsumerProducerPaused(string ConsumerId) : ISfuEvent;

@@ -6,28 +6,28 @@ namespace AkkaSfu.Actors.Messages;
 /// <summary>To the workers supervisor (or one worker): create a router on the least loaded worker, or on
 /// <paramref name="WorkerIndex"/>. Reply: <see cref="RouterCreated"/>.</summary>
 public sealed record CreateRouter(string RouterId, IReadOnlyList<RouterRtpCodecCapability>? MediaCodecs = null,
-    IActorRef? Listener = null, int? WorkerIndex = null);
+    IActorRef? Listener = null, int? WorkerIndex = null) : ICrossNodeMessage;
 
-public sealed record RouterCreated(string RouterId, IActorRef Router, int WorkerIndex, RtpCapabilities RtpCapabilities);
+public sealed record RouterCreated(string RouterId, IActorRef Router, int WorkerIndex, RtpCapabilities RtpCapabilities) : ICrossNodeMessage;
 
 /// <summary>To the workers supervisor. Reply: <see cref="WorkersStatus"/>.</summary>
-public sealed record GetWorkers
+public sealed record GetWorkers : ICrossNodeMessage
 {
     public static readonly GetWorkers Instance = new();
 }
 
-public sealed record WorkerStatus(int Index, IActorRef Worker, int Routers, int Transports, int Consumers);
+public sealed record WorkerStatus(int Index, IActorRef Worker, int Routers, int Transports, int Consumers) : ICrossNodeMessage;
 
-public sealed record WorkersStatus(IReadOnlyList<WorkerStatus> Workers);
+public sealed record WorkersStatus(IReadOnlyList<WorkerStatus> Workers) : ICrossNodeMessage;
 
 /// <summary>To a worker. Reply: <see cref="WorkerStatus"/>.</summary>
-public sealed record GetWorkerStatus
+public sealed record GetWorkerStatus : ICrossNodeMessage
 {
     public static readonly GetWorkerStatus Instance = new();
 }
 
 /// <summary>To a worker. Reply: <see cref="WorkerMetrics"/>.</summary>
-public sealed record GetWorkerMetrics
+public sealed record GetWorkerMetrics : ICrossNodeMessage
 {
     public static readonly GetWorkerMetrics Instance = new();
 }
@@ -40,16 +40,16 @@ public sealed record GetWorkerMetrics
 public sealed record WorkerMetrics(int Index, int Routers, int Transports, int Producers, int Consumers,
     long RtpReceived, long RtpSent, long RtcpReceived, long RtcpSent, long Retransmitted,
     IReadOnlyDictionary<string, long> Drops, long IngressDropped, long RxOverflowed,
-    IReadOnlyList<long> ForwardingDelayBuckets, long ForwardingDelaySumUs);
+    IReadOnlyList<long> ForwardingDelayBuckets, long ForwardingDelaySumUs) : ICrossNodeMessage;
 
 /// <summary>Published on the event stream when a worker stopped after a fault (mediasoup's "died").</summary>
-public sealed record WorkerDied(int Index, string Reason);
+public sealed record WorkerDied(int Index, string Reason) : ICrossNodeMessage;
 
 /// <summary>Makes the receiving actor throw: for fault-injection tests of supervision.</summary>
-public sealed record InjectFault(string Reason);
+public sealed record InjectFault(string Reason) : ICrossNodeMessage;
 
 /// <summary>Reply to commands that return nothing (mediasoup resolves with undefined).</summary>
-public sealed record Done
+public sealed record Done : ICrossNodeMessage
 {
     public static readonly Done Instance = new();
 }

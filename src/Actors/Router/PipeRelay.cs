@@ -3,13 +3,20 @@ using AkkaSfu.Actors.Messages;
 
 namespace AkkaSfu.Actors.Router;
 
-/// <summary>Keeps the two ends of a pipeToRouter in step, as mediasoup does: when the original producer
-/// pauses, resumes or closes, the pipe consumer here hears it and the producer on the other router follows.</summary>
+/// <summary>Keeps the two ends of a pipe in step, as mediasoup does: it listens to the pipe consumer here, so
+/// when the original producer pauses, resumes or closes, the pipe producer on the other router follows. When the
+/// pipe consumer closes, it tells its <see cref="PipesActor"/> the pipe is gone.</summary>
 internal sealed class PipeRelay : ReceiveActor
 {
     internal sealed record Attach(IActorRef PipeProducer);
 
-    public PipeRelay()
+    /// <summary>The pipe is closed on request (its consumer closes without telling its listener): close the far end.</summary>
+    internal sealed record Close
+    {
+        public static readonly Close Instance = new();
+    }
+
+    public PipeRelay(string producerId, IActorRef router)
     {
         IActorRef? producer = null;
         var pending = new List<object>();
@@ -23,7 +30,19 @@ internal sealed class PipeRelay : ReceiveActor
         });
         Receive<ConsumerProducerPaused>(_ => Send(PauseProducer.Instance));
         Receive<ConsumerProducerResumed>(_ => Send(ResumeProducer.Instance));
-        Receive<ConsumerClosed>(_ => { Send(CloseProducer.Instance); Context.Stop(Self); });
-        Receive<Done>(_ => { });
+        Receive<ConsumerClosed>(_ =>
+        {
+            Send(CloseProducer.Instance);
+            Context.Parent.Tell(new PipesActor.PipeGone(producerId, router, Self));
+            Context.Stop(Self);
+        });
+        Receive<Close>(_ =>
+        {
+            Send(CloseProducer.Instance);
+            Context.Stop(Self);
+        });
+        ReceiveAny(_ => { });
     }
+
+    public static Props Props(string producerId, IActorRef router) => Akka.Actor.Props.Create(() => new PipeRelay(producerId, router));
 }

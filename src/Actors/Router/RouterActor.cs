@@ -24,18 +24,21 @@ public sealed class RouterActor : SfuObjectActor
     private readonly Dictionary<string, ProducerOpened> _producers = new();
     private readonly Dictionary<string, IActorRef> _transports = new();
     private readonly HashSet<string> _observers = new();
+    private readonly IActorRef _pipes;
 
     public RouterActor(string routerId, RtpCapabilities caps, IActorRef worker, SfuSettings settings, IActorRef? listener)
         : base(routerId, worker, listener, parentCloseReason: "workerclose")
     {
         _caps = caps;
         _settings = settings;
+        _pipes = Context.ActorOf(PipesActor.Props(Self), "pipes");
 
         Receive<GetRouterRtpCapabilities>(_ => Sender.Tell(_caps));
         Receive<CreateWebRtcTransport>(r => NewTransport(r.TransportId, TransportActor.Props(r.TransportId, Id, _caps, worker, settings, r.Listener, Sender, r)));
         Receive<CreatePlainTransport>(r => NewTransport(r.TransportId, TransportActor.Props(r.TransportId, Id, _caps, worker, settings, r.Listener, Sender, r)));
         Receive<CreatePipeTransport>(r => NewTransport(r.TransportId, TransportActor.Props(r.TransportId, Id, _caps, worker, settings, r.Listener, Sender, r)));
-        Receive<PipeToRouter>(r => PipeToRouterAsync(r, Self, Context.ActorOf(Akka.Actor.Props.Create<PipeRelay>())).PipeTo(Sender));
+        Receive<PipeToRouter>(r => _pipes.Forward(r));
+        Receive<ClosePipe>(r => _pipes.Forward(r));
         Receive<Terminated>(t =>
         {
             foreach (var id in _transports.Where(kv => kv.Value.Equals(t.ActorRef)).Select(kv => kv.Key).ToArray()) _transports.Remove(id);
@@ -105,7 +108,7 @@ public sealed class RouterActor : SfuObjectActor
             if (!r.Pipe && !OrtcRules.CanConsume(producer.Consumable, r.RtpCapabilities))
                 throw new SfuException($"cannot consume [producerId:{r.ProducerId}]");
             var rtp = r.Pipe
-                ? OrtcRules.GetPipeConsumerRtpParameters(producer.Consumable, enableRtx: false)
+                ? OrtcRules.GetPipeConsumerRtpParameters(producer.Consumable, r.EnableRtx)
                 : OrtcRules.GetConsumerRtpParameters(producer.Consumable, r.RtpCapabilities, pipe: false, enableRtx: r.EnableRtx);
             var type = r.Pipe ? RtpType.Pipe : producer.Type;
             var settings = EngineParameters.ForConsumer(r.ConsumerId, r.ProducerId, producer.Kind, type, rtp, r.Paused,
@@ -115,34 +118,6 @@ public sealed class RouterActor : SfuObjectActor
         catch (Exception e) when (e is SfuException or OrtcException)
         {
             Sender.Tell(new Status.Failure(e as SfuException ?? new SfuException(e.Message)));
-        }
-    }
-
-    /// <summary>mediasoup's pipeToRouter, told through both routers' own messages: two pipe transports
-    /// connected to each other, a pipe consumer here and a producer with the same id there (paused as the
-    /// original is). Runs outside this actor, which must stay free to answer its parts.</summary>
-    private async Task<object> PipeToRouterAsync(PipeToRouter r, IActorRef self, IActorRef relay)
-    {
-        try
-        {
-            if (!_producers.TryGetValue(r.ProducerId, out var producer)) throw new SfuException($"producer with id \"{r.ProducerId}\" not found");
-            var timeout = TimeSpan.FromSeconds(10);
-            var pipeId = Guid.NewGuid().ToString();
-            var local = await self.Ask<PipeTransportCreated>(new CreatePipeTransport("pipe-" + pipeId), timeout);
-            var remote = await r.Router.Ask<PipeTransportCreated>(new CreatePipeTransport("pipe-" + pipeId), timeout);
-            await local.Transport.Ask<Done>(new ConnectPlainTransport(remote.Ip, remote.Port), timeout);
-            await remote.Transport.Ask<Done>(new ConnectPlainTransport(local.Ip, local.Port), timeout);
-            var consumer = await self.Ask<ConsumerCreated>(new Consume(local.TransportId, Guid.NewGuid().ToString(), r.ProducerId,
-                new RtpCapabilities(), Paused: false, Listener: relay, Pipe: true), timeout);
-            var piped = await remote.Transport.Ask<ProducerCreated>(new Produce(r.ProducerId, producer.Kind, consumer.RtpParameters with { Mid = null },
-                Paused: consumer.ProducerPaused), timeout);
-            relay.Tell(new PipeRelay.Attach(piped.Producer));
-            return new PipedToRouter(consumer, piped);
-        }
-        catch (Exception e)
-        {
-            relay.Tell(PoisonPill.Instance);
-            return new Status.Failure(e is SfuException ? e : new SfuException(e.Message));
         }
     }
 

@@ -39,10 +39,21 @@ public sealed record SfuSettings(
             maxPort,
             c.GetTimeSpan("tick-interval", TimeSpan.FromMilliseconds(20)),
             c.GetTimeSpan("consent-timeout", TimeSpan.FromSeconds(30)));
+        settings = settings with { Rooms = RoomSettings.Create(config) };
         if (settings.RtcMinPort < 1 || settings.RtcMaxPort > 65535 || settings.RtcMinPort > settings.RtcMaxPort)
             throw new ConfigurationException($"bad rtc port range {settings.RtcMinPort}-{settings.RtcMaxPort}");
         return settings;
     }
 
     public IPAddress AnnouncedAddress => AnnouncedIp ?? ListenIp;
+
+    /// <summary>How rooms spread over routers, and the pipes between them.</summary>
+    public RoomSettings Rooms { get; init; } = RoomSettings.Default;
+
+    /// <summary>Address pipe transports bind (akkasfu.pipe.listen-ip, else listen-ip).</summary>
+    public IPAddress PipeListenIp => Rooms.PipeListenIp ?? ListenIp;
+
+    /// <summary>Address other nodes send pipe media to (akkasfu.pipe.announced-ip, else announced-ip, else the
+    /// pipe listen address).</summary>
+    public IPAddress? PipeAnnouncedIp => Rooms.PipeAnnouncedIp ?? (Rooms.PipeListenIp is null ? AnnouncedIp : null);
 }

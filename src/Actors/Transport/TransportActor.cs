@@ -30,6 +30,10 @@ public sealed class TransportActor : SfuObjectActor
     private readonly object _request;
     private string? _cname;
     private bool _isPipe;
+    private IActorRef? _pipeRemote;
+
+    /// <summary>mediasoup's pipe transports use AEAD_AES_256_GCM when SRTP is enabled.</summary>
+    private const SrtpProfile PipeSrtpProfile = SrtpProfile.AeadAes256Gcm;
     private int _nextMid;
 
     public TransportActor(string transportId, string routerId, RtpCapabilities caps, IActorRef worker, SfuSettings settings,
@@ -57,10 +61,10 @@ public sealed class TransportActor : SfuObjectActor
                 Engine(new EngineCreateWebRtcTransport(_routerId, Id, new WebRtcTransportSettings(s.ListenIp, s.AnnouncedIp, s.RtcMinPort, s.RtcMaxPort,
                     ConsentTimeoutMs: (long)s.ConsentTimeout.TotalMilliseconds), Self));
                 break;
-            case CreatePipeTransport:
+            case CreatePipeTransport p:
                 _isPipe = true;
-                Engine(new EngineCreatePipeTransport(_routerId, Id, new PlainTransportSettings(s.ListenIp, s.AnnouncedIp, s.RtcMinPort, s.RtcMaxPort,
-                    RtcpMux: true, Comedia: false), Self));
+                Engine(new EngineCreatePipeTransport(_routerId, Id, new PlainTransportSettings(s.PipeListenIp, s.PipeAnnouncedIp, s.RtcMinPort, s.RtcMaxPort,
+                    RtcpMux: true, Comedia: false, p.EnableSrtp ? PipeSrtpProfile : SrtpProfile.None), Self));
                 break;
             case CreatePlainTransport p:
                 SrtpProfile profile;
@@ -101,6 +105,12 @@ public sealed class TransportActor : SfuObjectActor
     {
         Receive<ConnectWebRtcTransport>(Connect);
         Receive<ConnectPlainTransport>(Connect);
+        Receive<ConnectPipeTransport>(Connect);
+        Receive<Terminated>(t =>
+        {
+            // The other end of this pipe is gone (closed, or its node left the cluster): so is the pipe.
+            if (t.ActorRef.Equals(_pipeRemote)) CloseSelf(t.AddressTerminated ? "remote node lost" : "remote closed");
+        });
         Receive<RestartIce>(_ => EngineAndReply(new EngineRestartIce(Id), Sender));
         Receive<Produce>(HandleProduce);
         Receive<CreateConsumer>(c =>
@@ -160,6 +170,22 @@ public sealed class TransportActor : SfuObjectActor
         {
             Sender.Tell(new Status.Failure(new SfuException(e.Message)));
         }
+    }
+
+    /// <summary>mediasoup's pipeTransport.connect({ip, port, srtpParameters}), and a death watch on the other end.</summary>
+    private void Connect(ConnectPipeTransport c)
+    {
+        if (!_isPipe)
+        {
+            Sender.Tell(new Status.Failure(new SfuException("not a pipe transport")));
+            return;
+        }
+        if (c.Remote is { } remote && _pipeRemote is null)
+        {
+            _pipeRemote = remote;
+            Context.Watch(remote);
+        }
+        Connect(new ConnectPlainTransport(c.Ip, c.Port, null, c.SrtpParameters));
     }
 
     private void HandleProduce(Produce p)

@@ -43,12 +43,12 @@ public static class EngineCommandHandler
             {
                 var t = e.CreatePlainTransport(c.RouterId, c.TransportId, c.Settings);
                 return new PlainTransportCreated(c.TransportId, c.Transport, t.AnnouncedAddress.ToString(), t.Port, t.RtcpPort,
-                    t.LocalSrtpKey is { } k ? new SrtpParameters(k.Profile.CryptoSuiteName(), Convert.ToBase64String([.. k.Key, .. k.Salt])) : null);
+                    SrtpOf(t));
             }
             case EngineCreatePipeTransport c:
             {
                 var t = e.CreatePlainTransport(c.RouterId, c.TransportId, c.Settings);
-                return new PipeTransportCreated(c.TransportId, c.Transport, t.AnnouncedAddress.ToString(), t.Port);
+                return new PipeTransportCreated(c.TransportId, c.Transport, t.AnnouncedAddress.ToString(), t.Port, SrtpOf(t));
             }
             case EngineConnectWebRtcTransport c: WebRtc(e, c.TransportId).Connect(c.Role, c.Fingerprint); return null;
             case EngineConnectPlainTransport c: Plain(e, c.TransportId).Connect(c.Rtp, c.Rtcp, c.SrtpKey); return null;
@@ -108,6 +108,9 @@ public static class EngineCommandHandler
             default: throw new SfuException($"unknown engine command {command.GetType().Name} [id:{command.Id}]");
         }
     }
+
+    private static SrtpParameters? SrtpOf(PlainTransport t) =>
+        t.LocalSrtpKey is { } k ? new SrtpParameters(k.Profile.CryptoSuiteName(), Convert.ToBase64String([.. k.Key, .. k.Salt])) : null;
 
     private static WebRtcTransport WebRtc(WorkerEngine e, string id) =>
         e.GetTransport(id) as WebRtcTransport ?? throw new SfuException($"transport with id \"{id}\" is not a WebRtcTransport");

@@ -168,7 +168,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             worker.Tell(transportId, new PlainTransportTuple(transportId, remote, rtcp));
 
         public void OnProducerScore(string producerId, IReadOnlyList<ProducerStreamScore> scores) =>
-            worker.Tell(producerId, new ProducerScoreChanged(producerId, scores.Select(s => (s.EncodingIndex, s.Ssrc, s.Rid, s.Score)).ToArray()));
+            worker.Tell(producerId, new ProducerScoreChanged(producerId, scores.Select(s => new ProducerStreamScoreInfo(s.EncodingIndex, s.Ssrc, s.Rid, s.Score)).ToArray()));
 
         public void OnConsumerScore(string consumerId, int score, int producerScore) =>
             worker.Tell(consumerId, new ConsumerScoreChanged(consumerId, score, producerScore));

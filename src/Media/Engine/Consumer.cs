@@ -150,9 +150,9 @@ public abstract class Consumer
         return true;
     }
 
-    /// <summary>The endpoint lost our packet <paramref name="seq"/>: resend it from the producer's buffer,
-    /// as RTX when negotiated (RFC 4588), else as the original.</summary>
-    internal void ReceiveNack(ushort seq, long nowMs)
+    /// <summary>The endpoint lost our packet <paramref name="seq"/> (of our stream <paramref name="mediaSsrc"/>):
+    /// resend it from the producer's buffer, as RTX when negotiated (RFC 4588), else as the original.</summary>
+    internal virtual void ReceiveNack(uint mediaSsrc, ushort seq, long nowMs)
     {
         var slot = seq & (SentHistory - 1);
         if (!IsActive || _sentEncoding is null || _sentEncoding[slot] < 0 || _sentOutSeq![slot] != seq
@@ -485,6 +485,32 @@ public sealed class PipeConsumer : Consumer
         copy.SetSsrc(unchecked(Settings.Ssrc + (uint)encoding));
         Transport.SendConsumerRtp(this, scratch, copy, nowMs);
     }
+
+    /// <summary>With RTX (enableRtx): the other router lost packet <paramref name="seq"/> of encoding
+    /// <c>mediaSsrc − Ssrc</c>. Sequence numbers cross a pipe untouched, so it is the router's own number in the
+    /// producer's buffer; it goes back as RTX on SSRC <c>RtxSsrc + encoding</c>.</summary>
+    internal override void ReceiveNack(uint mediaSsrc, ushort seq, long nowMs)
+    {
+        var encoding = unchecked((int)(mediaSsrc - Settings.Ssrc));
+        if (!IsActive || Settings.RtxSsrc == 0 || Settings.RtxPayloadType == 0 || encoding < 0 || encoding >= Producer.Streams.Length
+            || !Producer.TryGetStoredPacket(encoding, seq, nowMs, out var stored))
+        {
+            Transport.Worker.Counters.Count(Drop.NoRetransmission);
+            return;
+        }
+        var scratch = Transport.Worker.SendBuffer;
+        stored.CopyTo(scratch);
+        if (RtpPacket.TryParse(scratch.AsSpan(0, stored.Length), out var copy) != RtpParseError.None) return;
+        copy.SetSsrc(mediaSsrc);
+        _rtxSeq ??= new ushort[Producer.Streams.Length];
+        var rtx = Transport.Worker.RtxBuffer;
+        if (Rtx.Encapsulate(copy, rtx, Settings.RtxPayloadType, unchecked(Settings.RtxSsrc + (uint)encoding), _rtxSeq[encoding]++, out var n) != RtxError.None
+            || RtpPacket.TryParse(rtx.AsSpan(0, n), out var rtxPacket) != RtpParseError.None) return;
+        Transport.SendConsumerRtp(this, rtx, rtxPacket, nowMs);
+        Transport.Worker.Counters.Retransmitted++;
+    }
+
+    private ushort[]? _rtxSeq;
 
     /// <summary>A PLI/FIR from the other router names one of our per-encoding SSRCs.</summary>
     internal override void ReceiveKeyFrameRequest(uint mediaSsrc, long nowMs)

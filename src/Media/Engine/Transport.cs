@@ -212,7 +212,7 @@ public abstract class Transport
                     break;
                 case RtcpPacketType.RtpFeedback when p.Fmt == RtcpNack.Fmt:
                     if (RtcpNack.TryParse(p.Packet, out var nack) == RtcpError.None && _consumerBySsrc.TryGetValue(nack.MediaSsrc, out var c3))
-                        foreach (var seq in nack) c3.ReceiveNack(seq, nowMs);
+                        foreach (var seq in nack) c3.ReceiveNack(nack.MediaSsrc, seq, nowMs);
                     break;
                 case RtcpPacketType.SenderReport:
                     if (RtcpSenderReport.TryParse(p.Packet, out var sr) == RtcpError.None)

@@ -184,7 +184,14 @@ public sealed class WorkerEngine : IDisposable
         if (_transports.TryGetValue(id, out var t)) t.Close();
     }
 
-    public Producer Produce(string transportId, ProducerSettings settings) => GetTransport(transportId).Produce(settings);
+    /// <summary>Ids are unique within the worker, as in mediasoup (a producer piped to another router of this
+    /// worker needs a new id).</summary>
+    public Producer Produce(string transportId, ProducerSettings settings)
+    {
+        var transport = GetTransport(transportId);
+        if (FindProducer(settings.Id) is not null) throw new InvalidOperationException($"a Producer with same producerId already exists [producerId:{settings.Id}]");
+        return transport.Produce(settings);
+    }
 
     public Producer GetProducer(string id) => FindProducer(id) ?? throw new KeyNotFoundException($"Producer not found [producerId:{id}]");
 
@@ -204,6 +211,7 @@ public sealed class WorkerEngine : IDisposable
     public Consumer Consume(string transportId, ConsumerSettings settings, long nowMs = -1)
     {
         var transport = GetTransport(transportId);
+        if (FindConsumer(settings.Id) is not null) throw new InvalidOperationException($"a Consumer with same consumerId already exists [consumerId:{settings.Id}]");
         var producer = transport.Router.FindProducer(settings.ProducerId)
             ?? throw new KeyNotFoundException($"Producer not found [producerId:{settings.ProducerId}]");
         var consumer = transport.Consume(settings, producer);
