@@ -8,7 +8,10 @@ public sealed record RunResult
 {
     public string Time { get; init; } = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ");
     public string Mode { get; init; } = "";
+    /// <summary>The first server (the one /metrics is read from).</summary>
     public string Server { get; init; } = "";
+    /// <summary>Every server peers were spread over (peer i of a room used Servers[i % n]); null in old lines.</summary>
+    public string[]? Servers { get; init; }
     /// <summary>Server workers when the generator started the server (--start-server), else 0 (unknown).</summary>
     public int Workers { get; init; }
     public int Rooms { get; init; }

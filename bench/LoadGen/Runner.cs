@@ -7,6 +7,8 @@ namespace AkkaSfu.LoadGen;
 public interface IEmulatedPeer : IAsyncDisposable
 {
     string PeerId { get; }
+    /// <summary>Index into <see cref="LoadGenOptions.PeerServers"/> of the server this peer talks to.</summary>
+    int ServerIndex { get; }
     /// <summary>Consumers the server created for this peer, by consumer id.</summary>
     ConcurrentDictionary<string, ConsumerStream> Consumers { get; }
     /// <summary>This peer's producers: server producer id → its streams.</summary>
@@ -29,7 +31,7 @@ public static class Runner
         var baseResult = new RunResult
         {
             Mode = o.Mode == Mode.WebRtc ? "webrtc" : (o.PlainSrtp ? "plain-srtp" : "plain"),
-            Server = o.Server.ToString(), Rooms = o.Rooms, PeersPerRoom = o.Peers, Peers = o.Rooms * o.Peers,
+            Server = o.Server.ToString(), Servers = o.PeerServers.Select(u => u.ToString()).ToArray(), Rooms = o.Rooms, PeersPerRoom = o.Peers, Peers = o.Rooms * o.Peers,
             Producers = o.Rooms * o.Peers * o.ProducersPerPeer,
             ConsumersExpected = o.Rooms * o.Peers * (o.Peers - 1) * o.ProducersPerPeer,
             Simulcast = o.Simulcast, VideoKbps = o.Video ? o.VideoKbps : 0, DurationS = o.DurationSec,
@@ -68,9 +70,10 @@ public static class Runner
             var roomId = o.RoomId ?? $"{o.RoomPrefix}-{runTag}-{r}";
             for (var p = 0; p < o.Peers; p++)
             {
+                var si = o.ServerIndexOf(p);
                 IEmulatedPeer peer = o.Mode == Mode.WebRtc
-                    ? new WebRtcPeer(o, engine, cert!, roomId, $"{roomId}-p{p}")
-                    : new PlainBroadcaster(o, engine, roomId, $"{roomId}-b{p}");
+                    ? new WebRtcPeer(o, engine, cert!, roomId, $"{roomId}-p{p}", o.PeerServers[si], si)
+                    : new PlainBroadcaster(o, engine, roomId, $"{roomId}-b{p}", o.PeerServers[si], si);
                 lock (peers) peers.Add(peer);
                 tasks.Add(Task.Run(async () =>
                 {

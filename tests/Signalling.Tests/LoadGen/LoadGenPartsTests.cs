@@ -167,6 +167,43 @@ public sealed class LoadGenPartsTests
     }
 
     [Fact]
+    public void Servers_option_spreads_the_peers_of_a_room_round_robin()
+    {
+        var o = LoadGenOptions.Parse(["--servers", "http://127.0.0.1:3001, http://127.0.0.1:3002,https://node3:443/"]);
+        Assert.Equal([new Uri("http://127.0.0.1:3001"), new Uri("http://127.0.0.1:3002"), new Uri("https://node3/")], o.Servers);
+        Assert.Equal(new Uri("http://127.0.0.1:3001"), o.Server); // the first, for /metrics and --rtt
+        Assert.Equal([0, 1, 2, 0, 1], Enumerable.Range(0, 5).Select(o.ServerIndexOf));
+
+        var one = LoadGenOptions.Parse(["--server", "http://h:1"]);
+        Assert.Equal([new Uri("http://h:1")], one.Servers);
+        Assert.Equal([0, 0, 0], Enumerable.Range(0, 3).Select(one.ServerIndexOf));
+        var none = LoadGenOptions.Parse([]);                 // as before: the default server for everyone
+        Assert.Empty(none.Servers);
+        Assert.Equal([new Uri("http://127.0.0.1:3000")], none.PeerServers);
+        Assert.Equal(new Uri("http://h:2"), (none with { Server = new Uri("http://h:2") }).PeerServers.Single());
+    }
+
+    [Theory]
+    [InlineData("--servers", "http://a:1,not a url", "'not a url' is not an absolute http")]
+    [InlineData("--servers", "http://a:1,,http://b:2", "empty entry")]
+    [InlineData("--servers", "ftp://a:1", "'ftp://a:1' is not an absolute http")]
+    [InlineData("--servers", "/rooms", "'/rooms' is not an absolute http")]
+    [InlineData("--server", "127.0.0.1:3000", "--server: '127.0.0.1:3000' is not an absolute http")]
+    public void Servers_option_rejects_bad_urls_by_name(string option, string value, string message)
+    {
+        var e = Assert.Throws<ArgumentException>(() => LoadGenOptions.Parse([option, value]));
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void Servers_option_refuses_a_single_server_pid_or_a_started_server()
+    {
+        Assert.Throws<ArgumentException>(() => LoadGenOptions.Parse(["--servers", "http://a:1,http://b:2", "--server-pid", "42"]));
+        Assert.Throws<ArgumentException>(() => LoadGenOptions.Parse(["--servers", "http://a:1,http://b:2", "--start-server", "x.dll"]));
+        Assert.Equal(42, LoadGenOptions.Parse(["--servers", "http://a:1", "--server-pid", "42"]).ServerPid);
+    }
+
+    [Fact]
     public void Video_starts_with_a_vp8_key_frame_then_inter_frames_and_honours_requests()
     {
         var s = new ProducerStream(MediaKind.Video, 1234, 96, "1", null, 0, packetsPerSecond: 60, payloadBytes: 500, framesPerSecond: 30);
