@@ -37,6 +37,9 @@ public sealed record RunResult
     public long Expected { get; init; }
     public long Lost { get; init; }
     public double LossPct { get; init; }
+    /// <summary><see cref="Expected"/> and <see cref="Lost"/> split by (producer's peer's server, consumer's peer's
+    /// server), indices into <see cref="Servers"/>: e.g. zero loss among the peers of the nodes that survived.</summary>
+    public ServerPairLoss[]? LossByServerPair { get; init; }
     public long Duplicates { get; init; }
     public long Reordered { get; init; }
     public long RtxRecovered { get; init; }

@@ -155,51 +155,30 @@ public static class Runner
         await Task.Delay(300, ct); // drain what is in flight
         engine.StopMeasuring();
 
-        long expected = 0, lost = 0, dups = 0, reord = 0, recovered = 0, nacks = 0;
-        int announcedN = 0, withMediaN = 0;
-        foreach (var c in peers.SelectMany(p => p.Consumers.Values))
+        // Both ends' servers: the producer by its id, or by its peer's id when the server did not say which.
+        var producerPeer = peers.SelectMany(p => p.Producers.Keys.Select(id => (id, p))).ToDictionary(x => x.id, x => x.p);
+        var peerById = peers.ToDictionary(p => p.PeerId);
+        var tally = LossAccounting.Tally(peers.SelectMany(p => p.Consumers.Values.Select(c =>
         {
-            announcedN++;
-            nacks += c.NacksSent;
-            recovered += c.Recovered;
-            bool any = false;
-            for (var e = 0; e < c.Trackers.Length; e++)
-            {
-                var tr = c.Trackers[e];
-                if (tr.First < 0) continue;
-                any = true;
-                long lastSent = e == c.LastEncoding && c.Sources[e] is { } src ? src.LastProbeSeq : -1;
-                expected += tr.Expected(lastSent);
-                lost += tr.Lost(lastSent);
-                if (Debug && tr.Lost(lastSent) > 0)
-                    Console.Error.WriteLine($"debug: consumer {c.Id} {c.Kind} enc {e}: first {tr.First} max {tr.Max} lastSent {lastSent} unique {tr.Unique} reordered {tr.Reordered} tooOld {tr.TooOld}");
-                dups += tr.Duplicates;
-                reord += tr.Reordered;
-            }
-            if (any) { withMediaN++; continue; }
-            if (producers.TryGetValue(c.ProducerId, out var srcs))
-            {
-                // Nothing arrived: everything its producer sent in the window is lost.
-                var s = srcs[^1];
-                var n = s.LastProbeSeq - sentAtStart[s];
-                expected += n; lost += n;
-            }
-        }
+            var from = producerPeer.GetValueOrDefault(c.ProducerId) ?? peerById.GetValueOrDefault(c.ProducerPeer);
+            return new AccountedConsumer(c, p.ServerIndex, producers.GetValueOrDefault(c.ProducerId), from?.ServerIndex ?? -1);
+        })), sentAtStart, Debug ? Console.Error : null);
         if (b.RtpIn == a.RtpIn && result.ConsumersExpected > 0)
-            throw new StageException(Stage.Media, $"total loss: no RTP arrived during the {o.DurationSec:0.#} s window ({withMediaN} of {announcedN} consumers had media before it)");
+            throw new StageException(Stage.Media, $"total loss: no RTP arrived during the {o.DurationSec:0.#} s window ({tally.WithMedia} of {tally.Consumers} consumers had media before it)");
         var secs = Math.Max(1, b.Us - a.Us) / 1e6;
         double pktOut = (b.RtpIn - a.RtpIn) / secs;
         var lat = engine.Latency;
         var recvLat = engine.RecvThreadLatency;
         return result with
         {
-            Consumers = announcedN, ConsumersWithMedia = withMediaN, DurationS = Math.Round(secs, 2),
+            Consumers = tally.Consumers, ConsumersWithMedia = tally.WithMedia, DurationS = Math.Round(secs, 2),
             PacketsInPerSec = Math.Round((b.RtpOut - a.RtpOut) / secs, 1),
             PacketsOutPerSec = Math.Round(pktOut, 1),
             MbitsInPerSec = Math.Round((b.BytesOut - a.BytesOut) * 8 / secs / 1e6, 3),
             MbitsOutPerSec = Math.Round((b.BytesIn - a.BytesIn) * 8 / secs / 1e6, 3),
-            Expected = expected, Lost = lost, LossPct = expected == 0 ? 0 : Math.Round(100.0 * lost / expected, 4),
-            Duplicates = dups, Reordered = reord, RtxRecovered = recovered, NacksSent = nacks,
+            Expected = tally.Expected, Lost = tally.Lost, LossPct = tally.Expected == 0 ? 0 : Math.Round(100.0 * tally.Lost / tally.Expected, 4),
+            LossByServerPair = tally.ByServerPair,
+            Duplicates = tally.Duplicates, Reordered = tally.Reordered, RtxRecovered = tally.Recovered, NacksSent = tally.NacksSent,
             KeyFramesSent = producers.Values.SelectMany(s => s).Sum(s => s.KeyFramesSent),
             NacksReceived = producers.Values.SelectMany(s => s).Sum(s => s.NacksReceived),
             Retransmitted = producers.Values.SelectMany(s => s).Sum(s => s.Retransmitted),

@@ -203,6 +203,71 @@ public sealed class LoadGenPartsTests
         Assert.Equal(42, LoadGenOptions.Parse(["--servers", "http://a:1", "--server-pid", "42"]).ServerPid);
     }
 
+    /// <summary>A consumer of <paramref name="producer"/> that received <paramref name="arrived"/> (probe sequences).</summary>
+    private static ConsumerStream Consumer(string id, ProducerStream? producer, params uint[] arrived)
+    {
+        var c = new ConsumerStream(id, MediaKind.Video, (uint)id.GetHashCode(), null, 96, null, "peer") { ProducerId = "prod-" + id };
+        foreach (var seq in arrived) c.Trackers[0].Add(seq);
+        if (arrived.Length > 0) { c.Sources[0] = producer; c.LastEncoding = 0; }
+        return c;
+    }
+
+    private static ProducerStream Sent(long lastSeq) =>
+        new(MediaKind.Video, 1, 96, "1", null, 0, packetsPerSecond: 100, payloadBytes: 100) { LastProbeSeq = lastSeq };
+
+    private static uint[] Seqs(int from, int to, params int[] except) =>
+        Enumerable.Range(from, to - from + 1).Except(except).Select(x => (uint)x).ToArray();
+
+    [Fact]
+    public void Loss_by_server_pair_splits_the_run_totals_with_the_same_loss_definition()
+    {
+        // Three nodes; node 2 died in the window: its producers' consumers on node 0 starve or stop early.
+        var p9 = Sent(9); var p11 = Sent(11); var p9b = Sent(9); var dead = Sent(150); var p9c = Sent(9);
+        var sentAtStart = new Dictionary<ProducerStream, long> { [p9] = 0, [p11] = 0, [p9b] = 0, [dead] = 100, [p9c] = 0 };
+        AccountedConsumer[] consumers =
+        [
+            new(Consumer("a", p9, Seqs(0, 9)), ToServer: 0, [p9], FromServer: 0),               // 10 expected, none lost
+            new(Consumer("b", p11, Seqs(0, 9, except: 4)), ToServer: 1, [p11], FromServer: 0),  // 12 expected: 4, 10, 11 lost (tail)
+            new(Consumer("c", p9b, Seqs(5, 9)), ToServer: 0, [p9b], FromServer: 1),             // from its first arrival: 5
+            new(Consumer("d", null), ToServer: 0, [dead], FromServer: 2),                        // nothing: all 50 sent in the window
+            new(Consumer("e", p9c, Seqs(0, 4)), ToServer: 0, [p9c], FromServer: 2),             // stopped after 4: 5 lost
+            new(Consumer("f", null), ToServer: 1, null, FromServer: -1),                         // not our producer: counted, nothing to charge
+        ];
+
+        var t = LossAccounting.Tally(consumers, sentAtStart);
+
+        Assert.Equal(
+        [
+            new ServerPairLoss(-1, 1, 1, 0, 0),
+            new ServerPairLoss(0, 0, 1, 10, 0),
+            new ServerPairLoss(0, 1, 1, 12, 3),
+            new ServerPairLoss(1, 0, 1, 5, 0),
+            new ServerPairLoss(2, 0, 2, 60, 55),
+        ], t.ByServerPair);
+        Assert.Equal((6, 4), (t.Consumers, t.WithMedia));
+        Assert.Equal(t.ByServerPair.Sum(x => x.Expected), t.Expected);
+        Assert.Equal(t.ByServerPair.Sum(x => x.Lost), t.Lost);
+        foreach (var c in consumers)                          // the per-consumer figures are the ones the totals use
+        {
+            var l = LossAccounting.Of(c.Consumer, c.Producer, sentAtStart);
+            var tr = c.Consumer.Trackers[0];
+            if (l.HadMedia) Assert.Equal((tr.Expected(c.Producer![0].LastProbeSeq), tr.Lost(c.Producer[0].LastProbeSeq)), (l.Expected, l.Lost));
+        }
+        // What a failover test asserts: the peers of the survivors (0, 1) lost only what b lost.
+        Assert.Equal(3, t.ByServerPair.Where(x => x.FromServer is 0 or 1 && x.ToServer is 0 or 1).Sum(x => x.Lost));
+    }
+
+    [Fact]
+    public void Result_json_carries_servers_and_loss_by_server_pair()
+    {
+        var r = new RunResult { Servers = ["http://a:1/", "http://b:2/"], LossByServerPair = [new ServerPairLoss(0, 1, 4, 400, 2)] };
+        var line = r.ToJson();
+        Assert.Contains("\"lossByServerPair\":[{\"fromServer\":0,\"toServer\":1,\"consumers\":4,\"expected\":400,\"lost\":2}]", line);
+        var back = RunResult.FromJson(line)!;
+        Assert.Equal(r.Servers, back.Servers);
+        Assert.Equal(r.LossByServerPair, back.LossByServerPair);
+    }
+
     [Fact]
     public void Video_starts_with_a_vp8_key_frame_then_inter_frames_and_honours_requests()
     {
