@@ -59,11 +59,16 @@ public sealed record RunResult
     /// consumer copy), from its /metrics; null for servers without it.</summary>
     public double? ServerDelayP50Ms { get; init; }
     public double? ServerDelayP99Ms { get; init; }
+    /// <summary>The first server process measured (0: none found).</summary>
     public int ServerPid { get; init; }
-    /// <summary>Server CPU over the window, % of one core (may exceed 100 with several workers).</summary>
+    /// <summary>Every server process measured: --server-pid, else the listener on each loopback server's port.</summary>
+    public int[]? ServerPids { get; init; }
+    /// <summary>Server CPU over the window, % of one core (may exceed 100 with several workers), summed over
+    /// <see cref="ServerPids"/>.</summary>
     public double ServerCpuPct { get; init; }
     /// <summary>Server CPU µs per packet it forwarded (out) during the window.</summary>
     public double ServerCpuUsPerPacketOut { get; init; }
+    /// <summary>RSS of the server processes at the end of the window, summed.</summary>
     public double ServerRssMb { get; init; }
     public double LoadGenCpuPct { get; init; }
     /// <summary>How long our receive threads sleep when idle (µs; 0: they wait on their sockets).</summary>

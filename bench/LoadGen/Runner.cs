@@ -37,14 +37,14 @@ public static class Runner
             Simulcast = o.Simulcast, VideoKbps = o.Video ? o.VideoKbps : 0, DurationS = o.DurationSec,
             RecvSleepUs = o.ReceiveSleepUs, SendTickUs = o.SendTickUs,
         };
-        int pid = o.ServerPid != 0 ? o.ServerPid : (o.Server.IsLoopback ? ProcStats.FindListener(o.Server.Port) : 0);
-        baseResult = baseResult with { ServerPid = pid };
+        int[] pids = o.ServerPid != 0 ? [o.ServerPid] : ProcStats.FindListeners(o.PeerServers);
+        baseResult = baseResult with { ServerPid = pids.FirstOrDefault(), ServerPids = pids };
         using var engine = new MediaEngine(o.ReceiveThreads, o.ReceiveSleepUs) { Nack = o.Nack, UplinkDropEvery = o.UplinkDropEvery, SendTickUs = o.SendTickUs };
         var peers = new List<IEmulatedPeer>();
         try
         {
             await SetupAsync(o, engine, peers, baseResult.Peers, progress, ct);
-            return await MeasureAsync(o, engine, peers, baseResult, pid, progress, ct);
+            return await MeasureAsync(o, engine, peers, baseResult, pids, progress, ct);
         }
         catch (StageException e)
         {
@@ -106,7 +106,7 @@ public static class Runner
     }
 
     private static async Task<RunResult> MeasureAsync(LoadGenOptions o, MediaEngine engine, List<IEmulatedPeer> peers,
-        RunResult result, int pid, IProgress<RunProgress>? progress, CancellationToken ct)
+        RunResult result, int[] pids, IProgress<RunProgress>? progress, CancellationToken ct)
     {
         // Wait for every consumer to be announced and to carry media.
         var deadline = Clock.NowMs + 15_000;
@@ -135,7 +135,7 @@ public static class Runner
         var producers = peers.SelectMany(p => p.Producers).ToDictionary(kv => kv.Key, kv => kv.Value);
         var sentAtStart = producers.Values.SelectMany(s => s).ToDictionary(s => s, s => s.LastProbeSeq);
         var delayBefore = await ServerMetrics.ReadForwardingDelayAsync(o.Server, ct);
-        var a = Snapshot(engine, pid);
+        var a = Snapshot(engine, pids);
         engine.StartMeasuring();
         var start = Clock.NowUs;
         var end = start + (long)(o.DurationSec * 1_000_000);
@@ -143,13 +143,13 @@ public static class Runner
         while (Clock.NowUs < end)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp((end - Clock.NowUs) / 1000.0, 1, 500)), ct);
-            var now = Snapshot(engine, pid);
+            var now = Snapshot(engine, pids);
             var dt = Math.Max(1, now.Us - last.Us) / 1e6;
             progress?.Report(new RunProgress("measure", Math.Min(1, (now.Us - start) / (double)(end - start)),
-                $"out {(now.RtpIn - last.RtpIn) / dt:0} pkt/s, in {(now.RtpOut - last.RtpOut) / dt:0} pkt/s, server CPU {(now.ServerCpuUs - last.ServerCpuUs) / dt / 1e4:0}%"));
+                $"out {(now.RtpIn - last.RtpIn) / dt:0} pkt/s, in {(now.RtpOut - last.RtpOut) / dt:0} pkt/s, server CPU {now.ServerCpuUsSince(last) / dt / 1e4:0}%"));
             last = now;
         }
-        var b = Snapshot(engine, pid);
+        var b = Snapshot(engine, pids);
         var delayAfter = delayBefore is null ? null : await ServerMetrics.ReadForwardingDelayAsync(o.Server, ct);
         foreach (var t in engine.Transports) t.Sending = false;
         await Task.Delay(300, ct); // drain what is in flight
@@ -189,22 +189,38 @@ public static class Runner
             LatencyRecvThreadP99Ms = Math.Round(recvLat.Percentile(99) / 1000.0, 3),
             ServerDelayP50Ms = ServerMetrics.QuantileMs(delayBefore, delayAfter, 0.5),
             ServerDelayP99Ms = ServerMetrics.QuantileMs(delayBefore, delayAfter, 0.99),
-            ServerCpuPct = pid == 0 ? 0 : Math.Round((b.ServerCpuUs - a.ServerCpuUs) / secs / 1e4, 1),
-            ServerCpuUsPerPacketOut = pid == 0 || b.RtpIn == a.RtpIn ? 0 : Math.Round((b.ServerCpuUs - a.ServerCpuUs) / (double)(b.RtpIn - a.RtpIn), 2),
-            ServerRssMb = Math.Round(b.ServerRss / 1048576.0, 1),
+            ServerCpuPct = pids.Length == 0 ? 0 : Math.Round(b.ServerCpuUsSince(a) / secs / 1e4, 1),
+            ServerCpuUsPerPacketOut = pids.Length == 0 || b.RtpIn == a.RtpIn ? 0 : Math.Round(b.ServerCpuUsSince(a) / (double)(b.RtpIn - a.RtpIn), 2),
+            ServerRssMb = Math.Round(b.ServerRssBytes / 1048576.0, 1),
             LoadGenCpuPct = Math.Round((b.OwnCpuUs - a.OwnCpuUs) / secs / 1e4, 1),
             SenderLagSkips = engine.SenderLagSkips,
             UdpRcvbufErrors = b.RcvbufErrors - a.RcvbufErrors,
         };
     }
 
-    private readonly record struct Snap(long Us, long RtpOut, long BytesOut, long RtpIn, long BytesIn, long ServerCpuUs, long ServerRss, long OwnCpuUs, long RcvbufErrors);
+    /// <summary>Counters at one instant; <see cref="Servers"/> holds one (CPU µs, RSS) sample per server process,
+    /// null for one that is gone.</summary>
+    private readonly record struct Snap(long Us, long RtpOut, long BytesOut, long RtpIn, long BytesIn, (long CpuUs, long RssBytes)?[] Servers,
+        long OwnCpuUs, long RcvbufErrors)
+    {
+        /// <summary>CPU µs of all server processes since <paramref name="earlier"/>, over those sampled both times
+        /// (a process that exited in between is left out, not counted negative).</summary>
+        public long ServerCpuUsSince(Snap earlier)
+        {
+            long us = 0;
+            for (var i = 0; i < Servers.Length; i++)
+                if (Servers[i] is { } now && earlier.Servers[i] is { } then) us += now.CpuUs - then.CpuUs;
+            return us;
+        }
 
-    private static Snap Snapshot(MediaEngine engine, int pid)
+        public long ServerRssBytes => Servers.Sum(s => s?.RssBytes ?? 0);
+    }
+
+    private static Snap Snapshot(MediaEngine engine, int[] pids)
     {
         long rtpOut = 0, bytesOut = 0, rtpIn = 0, bytesIn = 0;
         foreach (var t in engine.Transports) { rtpOut += t.RtpOut; bytesOut += t.RtpBytesOut; rtpIn += t.RtpIn; bytesIn += t.RtpBytesIn; }
-        var s = pid == 0 ? null : ProcStats.Sample(pid);
-        return new Snap(Clock.NowUs, rtpOut, bytesOut, rtpIn, bytesIn, s?.CpuUs ?? 0, s?.RssBytes ?? 0, ProcStats.OwnCpuUs(), ProcStats.UdpRcvbufErrors());
+        var servers = Array.ConvertAll(pids, ProcStats.Sample);
+        return new Snap(Clock.NowUs, rtpOut, bytesOut, rtpIn, bytesIn, servers, ProcStats.OwnCpuUs(), ProcStats.UdpRcvbufErrors());
     }
 }

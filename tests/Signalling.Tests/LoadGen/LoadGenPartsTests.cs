@@ -203,6 +203,20 @@ public sealed class LoadGenPartsTests
         Assert.Equal(42, LoadGenOptions.Parse(["--servers", "http://a:1", "--server-pid", "42"]).ServerPid);
     }
 
+    [Fact]
+    public void Server_processes_are_the_listeners_of_the_loopback_servers_each_once()
+    {
+        var asked = new List<int>();
+        int Find(int port) { asked.Add(port); return port switch { 3001 => 11, 3002 => 22, 3004 => 11, _ => 0 }; }
+        Uri[] servers =
+        [
+            new("http://127.0.0.1:3001"), new("http://localhost:3002/"), new("http://127.0.0.1:3001"),
+            new("http://10.1.2.3:3003"), new("http://[::1]:3004"), new("http://127.0.0.1:3005"),
+        ];
+        Assert.Equal([11, 22], ProcStats.FindListeners(servers, Find)); // 3004 is 11 again; 3005 nobody's
+        Assert.Equal([3001, 3002, 3004, 3005], asked);                   // never the remote one, each port once
+    }
+
     /// <summary>A consumer of <paramref name="producer"/> that received <paramref name="arrived"/> (probe sequences).</summary>
     private static ConsumerStream Consumer(string id, ProducerStream? producer, params uint[] arrived)
     {
