@@ -15,7 +15,14 @@ public enum Mode : byte
 /// <summary>One run's settings (command line: see README.md).</summary>
 public sealed record LoadGenOptions
 {
-    public Uri Server { get; init; } = new("http://127.0.0.1:3000");
+    private readonly Uri _server = new("http://127.0.0.1:3000");
+
+    /// <summary>The one server for code that needs one (signalling RTT, /metrics, --start-server): the first of
+    /// <see cref="Servers"/> when that is set, else this value (default http://127.0.0.1:3000).</summary>
+    public Uri Server { get => Servers.Length > 0 ? Servers[0] : _server; init => _server = value; }
+    /// <summary>Nodes of one cluster: peer i of every room uses Servers[i % n] for its protoo socket (plain mode:
+    /// its broadcaster HTTP calls). Empty: every peer uses <see cref="Server"/>.</summary>
+    public Uri[] Servers { get; init; } = [];
     public Mode Mode { get; init; } = Mode.WebRtc;
     /// <summary>Peers per room.</summary>
     public int Peers { get; init; } = 4;
@@ -74,6 +81,12 @@ public sealed record LoadGenOptions
     /// <summary>With --start-server: AKKASFU_WORKERS values, one run (or sweep) per value.</summary>
     public int[] Workers { get; init; } = [1];
 
+    /// <summary>The servers peers are spread over: <see cref="Servers"/>, or just <see cref="Server"/>.</summary>
+    public Uri[] PeerServers => Servers.Length > 0 ? Servers : [Server];
+
+    /// <summary>Index into <see cref="PeerServers"/> of the server used by peer <paramref name="peerInRoom"/> of a room.</summary>
+    public int ServerIndexOf(int peerInRoom) => peerInRoom % PeerServers.Length;
+
     /// <summary>Producers per peer (audio + video encodings counted as one producer each track).</summary>
     public int ProducersPerPeer => (Audio ? 1 : 0) + (Video ? 1 : 0);
 
@@ -83,6 +96,8 @@ public sealed record LoadGenOptions
     public static string Usage => """
         AkkaSfu.LoadGen [options]
           --server URL           server base (default http://127.0.0.1:3000)
+          --servers URL1,URL2    nodes of one cluster: peer i of each room connects to URL(i mod n); CPU sums
+                                 every loopback node's process, server delay is read from URL1 only
           --mode webrtc|plain    protoo + WebRTC (default) or broadcaster HTTP API + plain RTP
           --peers P  --rooms R   P peers in each of R rooms (default 4 x 1)
           --duration S           measured seconds (default 10); --warmup S (default 1)
@@ -122,7 +137,8 @@ public sealed record LoadGenOptions
             double Dbl() => double.Parse(Next(), CultureInfo.InvariantCulture);
             o = args[i] switch
             {
-                "--server" => o with { Server = new Uri(Next()) },
+                "--server" => o with { Servers = [ParseServer("--server", Next())] },
+                "--servers" => o with { Servers = ParseServers(Next()) },
                 "--mode" => o with { Mode = Next().ToLowerInvariant() switch { "webrtc" => Mode.WebRtc, "plain" => Mode.Plain, var m => throw new ArgumentException($"unknown mode {m}") } },
                 "--peers" => o with { Peers = Int() },
                 "--rooms" => o with { Rooms = Int() },
@@ -159,6 +175,23 @@ public sealed record LoadGenOptions
         }
         if (o.Peers < 1 || o.Rooms < 1) throw new ArgumentException("--peers and --rooms must be >= 1");
         if (!o.Audio && !o.Video) throw new ArgumentException("nothing to send: --no-audio and --no-video");
+        if (o.Servers.Length > 1 && o.ServerPid != 0)
+            throw new ArgumentException("--server-pid measures one process: with several --servers the loopback ones are found by their ports");
+        if (o.Servers.Length > 1 && o.StartServer is not null)
+            throw new ArgumentException("--start-server starts one server: --servers needs nodes that are already running");
         return o;
     }
+
+    /// <summary>"URL1,URL2,...": each an absolute http(s) URL (the server base, as for --server); no empty entries.</summary>
+    private static Uri[] ParseServers(string list)
+    {
+        var parts = list.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Any(p => p.Length == 0)) throw new ArgumentException($"--servers '{list}': empty entry (expected URL1,URL2,...)");
+        return parts.Select(p => ParseServer("--servers", p)).ToArray();
+    }
+
+    private static Uri ParseServer(string option, string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var u) && u.Scheme is "http" or "https" && u.Host.Length > 0
+            ? u
+            : throw new ArgumentException($"{option}: '{text}' is not an absolute http:// or https:// URL");
 }

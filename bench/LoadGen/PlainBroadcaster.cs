@@ -18,13 +18,17 @@ public sealed class PlainBroadcaster : IEmulatedPeer
     private string? _sendTid, _recvTid;
     private bool _created, _resumeSupported = true;
 
-    public PlainBroadcaster(LoadGenOptions options, MediaEngine engine, string roomId, string peerId)
+    /// <summary>A broadcaster whose HTTP calls go to <paramref name="server"/>, number <paramref name="serverIndex"/>
+    /// of <see cref="LoadGenOptions.PeerServers"/>.</summary>
+    public PlainBroadcaster(LoadGenOptions options, MediaEngine engine, string roomId, string peerId, Uri server, int serverIndex)
     {
-        _o = options; _engine = engine; RoomId = roomId; PeerId = peerId;
+        _o = options; _engine = engine; RoomId = roomId; PeerId = peerId; Server = server; ServerIndex = serverIndex;
     }
 
     public string RoomId { get; }
     public string PeerId { get; }
+    public Uri Server { get; }
+    public int ServerIndex { get; }
     public ConcurrentDictionary<string, ConsumerStream> Consumers { get; } = new();
     public Dictionary<string, ProducerStream[]> Producers { get; } = new();
     public MediaTransport? Send { get; private set; }
@@ -128,7 +132,7 @@ public sealed class PlainBroadcaster : IEmulatedPeer
 
     private async Task<JsonNode?> CallAsync(HttpMethod method, string path, JsonNode? body, CancellationToken ct)
     {
-        var uri = new Uri(_o.Server, path);
+        var uri = new Uri(Server, path);
         using var req = new HttpRequestMessage(method, uri);
         if (body is not null) req.Content = JsonContent.Create(body);
         HttpResponseMessage res;

@@ -42,6 +42,13 @@ public static class ProcStats
     /// <summary>This process's CPU time in µs.</summary>
     public static long OwnCpuUs() => (long)Process.GetCurrentProcess().TotalProcessorTime.TotalMicroseconds;
 
+    /// <summary>The processes serving the loopback ones of <paramref name="servers"/>: each distinct port's listener
+    /// (<paramref name="findListener"/>, default <see cref="FindListener"/>), once each, in the servers' order;
+    /// remote servers and ports nobody of ours listens on are left out.</summary>
+    public static int[] FindListeners(IEnumerable<Uri> servers, Func<int, int>? findListener = null) =>
+        servers.Where(u => u.IsLoopback).Select(u => u.Port).Distinct()
+            .Select(findListener ?? FindListener).Where(pid => pid != 0).Distinct().ToArray();
+
     /// <summary>The pid of the process with a TCP socket listening on <paramref name="port"/> (from /proc/net/tcp{,6}
     /// and /proc/*/fd), or 0 when not found (other user, not local).</summary>
     public static int FindListener(int port)

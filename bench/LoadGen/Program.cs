@@ -25,7 +25,7 @@ foreach (var workers in o.StartServer is null ? [0] : o.Workers)
     {
         try { server = await ServerLauncher.StartAsync(o.StartServer, workers, cts.Token); }
         catch (StageException e) { Console.Error.WriteLine($"FAILED at {e.Stage}: {e.Message}"); return 1; }
-        group = o with { Server = server.Address, ServerPid = server.Pid };
+        group = o with { Servers = [server.Address], ServerPid = server.Pid };
         Console.Error.WriteLine($"server started at {server.Address} (pid {server.Pid}, {workers} worker(s))");
     }
     try

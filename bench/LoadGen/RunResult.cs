@@ -8,7 +8,10 @@ public sealed record RunResult
 {
     public string Time { get; init; } = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ");
     public string Mode { get; init; } = "";
+    /// <summary>The first server (the one /metrics is read from).</summary>
     public string Server { get; init; } = "";
+    /// <summary>Every server peers were spread over (peer i of a room used Servers[i % n]); null in old lines.</summary>
+    public string[]? Servers { get; init; }
     /// <summary>Server workers when the generator started the server (--start-server), else 0 (unknown).</summary>
     public int Workers { get; init; }
     public int Rooms { get; init; }
@@ -34,6 +37,9 @@ public sealed record RunResult
     public long Expected { get; init; }
     public long Lost { get; init; }
     public double LossPct { get; init; }
+    /// <summary><see cref="Expected"/> and <see cref="Lost"/> split by (producer's peer's server, consumer's peer's
+    /// server), indices into <see cref="Servers"/>: e.g. zero loss among the peers of the nodes that survived.</summary>
+    public ServerPairLoss[]? LossByServerPair { get; init; }
     public long Duplicates { get; init; }
     public long Reordered { get; init; }
     public long RtxRecovered { get; init; }
@@ -53,11 +59,16 @@ public sealed record RunResult
     /// consumer copy), from its /metrics; null for servers without it.</summary>
     public double? ServerDelayP50Ms { get; init; }
     public double? ServerDelayP99Ms { get; init; }
+    /// <summary>The first server process measured (0: none found).</summary>
     public int ServerPid { get; init; }
-    /// <summary>Server CPU over the window, % of one core (may exceed 100 with several workers).</summary>
+    /// <summary>Every server process measured: --server-pid, else the listener on each loopback server's port.</summary>
+    public int[]? ServerPids { get; init; }
+    /// <summary>Server CPU over the window, % of one core (may exceed 100 with several workers), summed over
+    /// <see cref="ServerPids"/>.</summary>
     public double ServerCpuPct { get; init; }
     /// <summary>Server CPU µs per packet it forwarded (out) during the window.</summary>
     public double ServerCpuUsPerPacketOut { get; init; }
+    /// <summary>RSS of the server processes at the end of the window, summed.</summary>
     public double ServerRssMb { get; init; }
     public double LoadGenCpuPct { get; init; }
     /// <summary>How long our receive threads sleep when idle (µs; 0: they wait on their sockets).</summary>

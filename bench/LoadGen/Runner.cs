@@ -7,6 +7,8 @@ namespace AkkaSfu.LoadGen;
 public interface IEmulatedPeer : IAsyncDisposable
 {
     string PeerId { get; }
+    /// <summary>Index into <see cref="LoadGenOptions.PeerServers"/> of the server this peer talks to.</summary>
+    int ServerIndex { get; }
     /// <summary>Consumers the server created for this peer, by consumer id.</summary>
     ConcurrentDictionary<string, ConsumerStream> Consumers { get; }
     /// <summary>This peer's producers: server producer id → its streams.</summary>
@@ -29,20 +31,20 @@ public static class Runner
         var baseResult = new RunResult
         {
             Mode = o.Mode == Mode.WebRtc ? "webrtc" : (o.PlainSrtp ? "plain-srtp" : "plain"),
-            Server = o.Server.ToString(), Rooms = o.Rooms, PeersPerRoom = o.Peers, Peers = o.Rooms * o.Peers,
+            Server = o.Server.ToString(), Servers = o.PeerServers.Select(u => u.ToString()).ToArray(), Rooms = o.Rooms, PeersPerRoom = o.Peers, Peers = o.Rooms * o.Peers,
             Producers = o.Rooms * o.Peers * o.ProducersPerPeer,
             ConsumersExpected = o.Rooms * o.Peers * (o.Peers - 1) * o.ProducersPerPeer,
             Simulcast = o.Simulcast, VideoKbps = o.Video ? o.VideoKbps : 0, DurationS = o.DurationSec,
             RecvSleepUs = o.ReceiveSleepUs, SendTickUs = o.SendTickUs,
         };
-        int pid = o.ServerPid != 0 ? o.ServerPid : (o.Server.IsLoopback ? ProcStats.FindListener(o.Server.Port) : 0);
-        baseResult = baseResult with { ServerPid = pid };
+        int[] pids = o.ServerPid != 0 ? [o.ServerPid] : ProcStats.FindListeners(o.PeerServers);
+        baseResult = baseResult with { ServerPid = pids.FirstOrDefault(), ServerPids = pids };
         using var engine = new MediaEngine(o.ReceiveThreads, o.ReceiveSleepUs) { Nack = o.Nack, UplinkDropEvery = o.UplinkDropEvery, SendTickUs = o.SendTickUs };
         var peers = new List<IEmulatedPeer>();
         try
         {
             await SetupAsync(o, engine, peers, baseResult.Peers, progress, ct);
-            return await MeasureAsync(o, engine, peers, baseResult, pid, progress, ct);
+            return await MeasureAsync(o, engine, peers, baseResult, pids, progress, ct);
         }
         catch (StageException e)
         {
@@ -68,9 +70,10 @@ public static class Runner
             var roomId = o.RoomId ?? $"{o.RoomPrefix}-{runTag}-{r}";
             for (var p = 0; p < o.Peers; p++)
             {
+                var si = o.ServerIndexOf(p);
                 IEmulatedPeer peer = o.Mode == Mode.WebRtc
-                    ? new WebRtcPeer(o, engine, cert!, roomId, $"{roomId}-p{p}")
-                    : new PlainBroadcaster(o, engine, roomId, $"{roomId}-b{p}");
+                    ? new WebRtcPeer(o, engine, cert!, roomId, $"{roomId}-p{p}", o.PeerServers[si], si)
+                    : new PlainBroadcaster(o, engine, roomId, $"{roomId}-b{p}", o.PeerServers[si], si);
                 lock (peers) peers.Add(peer);
                 tasks.Add(Task.Run(async () =>
                 {
@@ -103,7 +106,7 @@ public static class Runner
     }
 
     private static async Task<RunResult> MeasureAsync(LoadGenOptions o, MediaEngine engine, List<IEmulatedPeer> peers,
-        RunResult result, int pid, IProgress<RunProgress>? progress, CancellationToken ct)
+        RunResult result, int[] pids, IProgress<RunProgress>? progress, CancellationToken ct)
     {
         // Wait for every consumer to be announced and to carry media.
         var deadline = Clock.NowMs + 15_000;
@@ -132,7 +135,7 @@ public static class Runner
         var producers = peers.SelectMany(p => p.Producers).ToDictionary(kv => kv.Key, kv => kv.Value);
         var sentAtStart = producers.Values.SelectMany(s => s).ToDictionary(s => s, s => s.LastProbeSeq);
         var delayBefore = await ServerMetrics.ReadForwardingDelayAsync(o.Server, ct);
-        var a = Snapshot(engine, pid);
+        var a = Snapshot(engine, pids);
         engine.StartMeasuring();
         var start = Clock.NowUs;
         var end = start + (long)(o.DurationSec * 1_000_000);
@@ -140,63 +143,42 @@ public static class Runner
         while (Clock.NowUs < end)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp((end - Clock.NowUs) / 1000.0, 1, 500)), ct);
-            var now = Snapshot(engine, pid);
+            var now = Snapshot(engine, pids);
             var dt = Math.Max(1, now.Us - last.Us) / 1e6;
             progress?.Report(new RunProgress("measure", Math.Min(1, (now.Us - start) / (double)(end - start)),
-                $"out {(now.RtpIn - last.RtpIn) / dt:0} pkt/s, in {(now.RtpOut - last.RtpOut) / dt:0} pkt/s, server CPU {(now.ServerCpuUs - last.ServerCpuUs) / dt / 1e4:0}%"));
+                $"out {(now.RtpIn - last.RtpIn) / dt:0} pkt/s, in {(now.RtpOut - last.RtpOut) / dt:0} pkt/s, server CPU {now.ServerCpuUsSince(last) / dt / 1e4:0}%"));
             last = now;
         }
-        var b = Snapshot(engine, pid);
+        var b = Snapshot(engine, pids);
         var delayAfter = delayBefore is null ? null : await ServerMetrics.ReadForwardingDelayAsync(o.Server, ct);
         foreach (var t in engine.Transports) t.Sending = false;
         await Task.Delay(300, ct); // drain what is in flight
         engine.StopMeasuring();
 
-        long expected = 0, lost = 0, dups = 0, reord = 0, recovered = 0, nacks = 0;
-        int announcedN = 0, withMediaN = 0;
-        foreach (var c in peers.SelectMany(p => p.Consumers.Values))
+        // Both ends' servers: the producer by its id, or by its peer's id when the server did not say which.
+        var producerPeer = peers.SelectMany(p => p.Producers.Keys.Select(id => (id, p))).ToDictionary(x => x.id, x => x.p);
+        var peerById = peers.ToDictionary(p => p.PeerId);
+        var tally = LossAccounting.Tally(peers.SelectMany(p => p.Consumers.Values.Select(c =>
         {
-            announcedN++;
-            nacks += c.NacksSent;
-            recovered += c.Recovered;
-            bool any = false;
-            for (var e = 0; e < c.Trackers.Length; e++)
-            {
-                var tr = c.Trackers[e];
-                if (tr.First < 0) continue;
-                any = true;
-                long lastSent = e == c.LastEncoding && c.Sources[e] is { } src ? src.LastProbeSeq : -1;
-                expected += tr.Expected(lastSent);
-                lost += tr.Lost(lastSent);
-                if (Debug && tr.Lost(lastSent) > 0)
-                    Console.Error.WriteLine($"debug: consumer {c.Id} {c.Kind} enc {e}: first {tr.First} max {tr.Max} lastSent {lastSent} unique {tr.Unique} reordered {tr.Reordered} tooOld {tr.TooOld}");
-                dups += tr.Duplicates;
-                reord += tr.Reordered;
-            }
-            if (any) { withMediaN++; continue; }
-            if (producers.TryGetValue(c.ProducerId, out var srcs))
-            {
-                // Nothing arrived: everything its producer sent in the window is lost.
-                var s = srcs[^1];
-                var n = s.LastProbeSeq - sentAtStart[s];
-                expected += n; lost += n;
-            }
-        }
+            var from = producerPeer.GetValueOrDefault(c.ProducerId) ?? peerById.GetValueOrDefault(c.ProducerPeer);
+            return new AccountedConsumer(c, p.ServerIndex, producers.GetValueOrDefault(c.ProducerId), from?.ServerIndex ?? -1);
+        })), sentAtStart, Debug ? Console.Error : null);
         if (b.RtpIn == a.RtpIn && result.ConsumersExpected > 0)
-            throw new StageException(Stage.Media, $"total loss: no RTP arrived during the {o.DurationSec:0.#} s window ({withMediaN} of {announcedN} consumers had media before it)");
+            throw new StageException(Stage.Media, $"total loss: no RTP arrived during the {o.DurationSec:0.#} s window ({tally.WithMedia} of {tally.Consumers} consumers had media before it)");
         var secs = Math.Max(1, b.Us - a.Us) / 1e6;
         double pktOut = (b.RtpIn - a.RtpIn) / secs;
         var lat = engine.Latency;
         var recvLat = engine.RecvThreadLatency;
         return result with
         {
-            Consumers = announcedN, ConsumersWithMedia = withMediaN, DurationS = Math.Round(secs, 2),
+            Consumers = tally.Consumers, ConsumersWithMedia = tally.WithMedia, DurationS = Math.Round(secs, 2),
             PacketsInPerSec = Math.Round((b.RtpOut - a.RtpOut) / secs, 1),
             PacketsOutPerSec = Math.Round(pktOut, 1),
             MbitsInPerSec = Math.Round((b.BytesOut - a.BytesOut) * 8 / secs / 1e6, 3),
             MbitsOutPerSec = Math.Round((b.BytesIn - a.BytesIn) * 8 / secs / 1e6, 3),
-            Expected = expected, Lost = lost, LossPct = expected == 0 ? 0 : Math.Round(100.0 * lost / expected, 4),
-            Duplicates = dups, Reordered = reord, RtxRecovered = recovered, NacksSent = nacks,
+            Expected = tally.Expected, Lost = tally.Lost, LossPct = tally.Expected == 0 ? 0 : Math.Round(100.0 * tally.Lost / tally.Expected, 4),
+            LossByServerPair = tally.ByServerPair,
+            Duplicates = tally.Duplicates, Reordered = tally.Reordered, RtxRecovered = tally.Recovered, NacksSent = tally.NacksSent,
             KeyFramesSent = producers.Values.SelectMany(s => s).Sum(s => s.KeyFramesSent),
             NacksReceived = producers.Values.SelectMany(s => s).Sum(s => s.NacksReceived),
             Retransmitted = producers.Values.SelectMany(s => s).Sum(s => s.Retransmitted),
@@ -207,22 +189,38 @@ public static class Runner
             LatencyRecvThreadP99Ms = Math.Round(recvLat.Percentile(99) / 1000.0, 3),
             ServerDelayP50Ms = ServerMetrics.QuantileMs(delayBefore, delayAfter, 0.5),
             ServerDelayP99Ms = ServerMetrics.QuantileMs(delayBefore, delayAfter, 0.99),
-            ServerCpuPct = pid == 0 ? 0 : Math.Round((b.ServerCpuUs - a.ServerCpuUs) / secs / 1e4, 1),
-            ServerCpuUsPerPacketOut = pid == 0 || b.RtpIn == a.RtpIn ? 0 : Math.Round((b.ServerCpuUs - a.ServerCpuUs) / (double)(b.RtpIn - a.RtpIn), 2),
-            ServerRssMb = Math.Round(b.ServerRss / 1048576.0, 1),
+            ServerCpuPct = pids.Length == 0 ? 0 : Math.Round(b.ServerCpuUsSince(a) / secs / 1e4, 1),
+            ServerCpuUsPerPacketOut = pids.Length == 0 || b.RtpIn == a.RtpIn ? 0 : Math.Round(b.ServerCpuUsSince(a) / (double)(b.RtpIn - a.RtpIn), 2),
+            ServerRssMb = Math.Round(b.ServerRssBytes / 1048576.0, 1),
             LoadGenCpuPct = Math.Round((b.OwnCpuUs - a.OwnCpuUs) / secs / 1e4, 1),
             SenderLagSkips = engine.SenderLagSkips,
             UdpRcvbufErrors = b.RcvbufErrors - a.RcvbufErrors,
         };
     }
 
-    private readonly record struct Snap(long Us, long RtpOut, long BytesOut, long RtpIn, long BytesIn, long ServerCpuUs, long ServerRss, long OwnCpuUs, long RcvbufErrors);
+    /// <summary>Counters at one instant; <see cref="Servers"/> holds one (CPU µs, RSS) sample per server process,
+    /// null for one that is gone.</summary>
+    private readonly record struct Snap(long Us, long RtpOut, long BytesOut, long RtpIn, long BytesIn, (long CpuUs, long RssBytes)?[] Servers,
+        long OwnCpuUs, long RcvbufErrors)
+    {
+        /// <summary>CPU µs of all server processes since <paramref name="earlier"/>, over those sampled both times
+        /// (a process that exited in between is left out, not counted negative).</summary>
+        public long ServerCpuUsSince(Snap earlier)
+        {
+            long us = 0;
+            for (var i = 0; i < Servers.Length; i++)
+                if (Servers[i] is { } now && earlier.Servers[i] is { } then) us += now.CpuUs - then.CpuUs;
+            return us;
+        }
 
-    private static Snap Snapshot(MediaEngine engine, int pid)
+        public long ServerRssBytes => Servers.Sum(s => s?.RssBytes ?? 0);
+    }
+
+    private static Snap Snapshot(MediaEngine engine, int[] pids)
     {
         long rtpOut = 0, bytesOut = 0, rtpIn = 0, bytesIn = 0;
         foreach (var t in engine.Transports) { rtpOut += t.RtpOut; bytesOut += t.RtpBytesOut; rtpIn += t.RtpIn; bytesIn += t.RtpBytesIn; }
-        var s = pid == 0 ? null : ProcStats.Sample(pid);
-        return new Snap(Clock.NowUs, rtpOut, bytesOut, rtpIn, bytesIn, s?.CpuUs ?? 0, s?.RssBytes ?? 0, ProcStats.OwnCpuUs(), ProcStats.UdpRcvbufErrors());
+        var servers = Array.ConvertAll(pids, ProcStats.Sample);
+        return new Snap(Clock.NowUs, rtpOut, bytesOut, rtpIn, bytesIn, servers, ProcStats.OwnCpuUs(), ProcStats.UdpRcvbufErrors());
     }
 }

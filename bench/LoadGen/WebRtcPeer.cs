@@ -14,13 +14,17 @@ public sealed class WebRtcPeer : IEmulatedPeer
     private readonly DtlsCertificate _cert;
     private ProtooPeer? _protoo;
 
-    public WebRtcPeer(LoadGenOptions options, MediaEngine engine, DtlsCertificate cert, string roomId, string peerId)
+    /// <summary>A peer whose protoo socket goes to <paramref name="server"/>, number <paramref name="serverIndex"/>
+    /// of <see cref="LoadGenOptions.PeerServers"/>.</summary>
+    public WebRtcPeer(LoadGenOptions options, MediaEngine engine, DtlsCertificate cert, string roomId, string peerId, Uri server, int serverIndex)
     {
-        _o = options; _engine = engine; _cert = cert; RoomId = roomId; PeerId = peerId;
+        _o = options; _engine = engine; _cert = cert; RoomId = roomId; PeerId = peerId; Server = server; ServerIndex = serverIndex;
     }
 
     public string RoomId { get; }
     public string PeerId { get; }
+    public Uri Server { get; }
+    public int ServerIndex { get; }
     public MediaTransport? Send { get; private set; }
     public MediaTransport? Recv { get; private set; }
     /// <summary>Consumers announced by newConsumer.</summary>
@@ -33,7 +37,7 @@ public sealed class WebRtcPeer : IEmulatedPeer
     /// <summary>Connects, creates and connects both transports (ICE then DTLS), joins and produces.</summary>
     public async Task SetupAsync(CancellationToken ct)
     {
-        _protoo = await ProtooPeer.ConnectAsync(_o.Server, RoomId, PeerId, ct);
+        _protoo = await ProtooPeer.ConnectAsync(Server, RoomId, PeerId, ct);
         _protoo.OnServerRequest = OnServerRequest;
         _protoo.OnNotification = (m, _) => { if (m == "consumerClosed") Interlocked.Increment(ref ConsumersClosed); };
         var caps = await _protoo.RequestAsync("getRouterRtpCapabilities");

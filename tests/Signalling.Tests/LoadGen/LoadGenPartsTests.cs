@@ -167,6 +167,122 @@ public sealed class LoadGenPartsTests
     }
 
     [Fact]
+    public void Servers_option_spreads_the_peers_of_a_room_round_robin()
+    {
+        var o = LoadGenOptions.Parse(["--servers", "http://127.0.0.1:3001, http://127.0.0.1:3002,https://node3:443/"]);
+        Assert.Equal([new Uri("http://127.0.0.1:3001"), new Uri("http://127.0.0.1:3002"), new Uri("https://node3/")], o.Servers);
+        Assert.Equal(new Uri("http://127.0.0.1:3001"), o.Server); // the first, for /metrics and --rtt
+        Assert.Equal([0, 1, 2, 0, 1], Enumerable.Range(0, 5).Select(o.ServerIndexOf));
+
+        var one = LoadGenOptions.Parse(["--server", "http://h:1"]);
+        Assert.Equal([new Uri("http://h:1")], one.Servers);
+        Assert.Equal([0, 0, 0], Enumerable.Range(0, 3).Select(one.ServerIndexOf));
+        var none = LoadGenOptions.Parse([]);                 // as before: the default server for everyone
+        Assert.Empty(none.Servers);
+        Assert.Equal([new Uri("http://127.0.0.1:3000")], none.PeerServers);
+        Assert.Equal(new Uri("http://h:2"), (none with { Server = new Uri("http://h:2") }).PeerServers.Single());
+    }
+
+    [Theory]
+    [InlineData("--servers", "http://a:1,not a url", "'not a url' is not an absolute http")]
+    [InlineData("--servers", "http://a:1,,http://b:2", "empty entry")]
+    [InlineData("--servers", "ftp://a:1", "'ftp://a:1' is not an absolute http")]
+    [InlineData("--servers", "/rooms", "'/rooms' is not an absolute http")]
+    [InlineData("--server", "127.0.0.1:3000", "--server: '127.0.0.1:3000' is not an absolute http")]
+    public void Servers_option_rejects_bad_urls_by_name(string option, string value, string message)
+    {
+        var e = Assert.Throws<ArgumentException>(() => LoadGenOptions.Parse([option, value]));
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void Servers_option_refuses_a_single_server_pid_or_a_started_server()
+    {
+        Assert.Throws<ArgumentException>(() => LoadGenOptions.Parse(["--servers", "http://a:1,http://b:2", "--server-pid", "42"]));
+        Assert.Throws<ArgumentException>(() => LoadGenOptions.Parse(["--servers", "http://a:1,http://b:2", "--start-server", "x.dll"]));
+        Assert.Equal(42, LoadGenOptions.Parse(["--servers", "http://a:1", "--server-pid", "42"]).ServerPid);
+    }
+
+    [Fact]
+    public void Server_processes_are_the_listeners_of_the_loopback_servers_each_once()
+    {
+        var asked = new List<int>();
+        int Find(int port) { asked.Add(port); return port switch { 3001 => 11, 3002 => 22, 3004 => 11, _ => 0 }; }
+        Uri[] servers =
+        [
+            new("http://127.0.0.1:3001"), new("http://localhost:3002/"), new("http://127.0.0.1:3001"),
+            new("http://10.1.2.3:3003"), new("http://[::1]:3004"), new("http://127.0.0.1:3005"),
+        ];
+        Assert.Equal([11, 22], ProcStats.FindListeners(servers, Find)); // 3004 is 11 again; 3005 nobody's
+        Assert.Equal([3001, 3002, 3004, 3005], asked);                   // never the remote one, each port once
+    }
+
+    /// <summary>A consumer of <paramref name="producer"/> that received <paramref name="arrived"/> (probe sequences).</summary>
+    private static ConsumerStream Consumer(string id, ProducerStream? producer, params uint[] arrived)
+    {
+        var c = new ConsumerStream(id, MediaKind.Video, (uint)id.GetHashCode(), null, 96, null, "peer") { ProducerId = "prod-" + id };
+        foreach (var seq in arrived) c.Trackers[0].Add(seq);
+        if (arrived.Length > 0) { c.Sources[0] = producer; c.LastEncoding = 0; }
+        return c;
+    }
+
+    private static ProducerStream Sent(long lastSeq) =>
+        new(MediaKind.Video, 1, 96, "1", null, 0, packetsPerSecond: 100, payloadBytes: 100) { LastProbeSeq = lastSeq };
+
+    private static uint[] Seqs(int from, int to, params int[] except) =>
+        Enumerable.Range(from, to - from + 1).Except(except).Select(x => (uint)x).ToArray();
+
+    [Fact]
+    public void Loss_by_server_pair_splits_the_run_totals_with_the_same_loss_definition()
+    {
+        // Three nodes; node 2 died in the window: its producers' consumers on node 0 starve or stop early.
+        var p9 = Sent(9); var p11 = Sent(11); var p9b = Sent(9); var dead = Sent(150); var p9c = Sent(9);
+        var sentAtStart = new Dictionary<ProducerStream, long> { [p9] = 0, [p11] = 0, [p9b] = 0, [dead] = 100, [p9c] = 0 };
+        AccountedConsumer[] consumers =
+        [
+            new(Consumer("a", p9, Seqs(0, 9)), ToServer: 0, [p9], FromServer: 0),               // 10 expected, none lost
+            new(Consumer("b", p11, Seqs(0, 9, except: 4)), ToServer: 1, [p11], FromServer: 0),  // 12 expected: 4, 10, 11 lost (tail)
+            new(Consumer("c", p9b, Seqs(5, 9)), ToServer: 0, [p9b], FromServer: 1),             // from its first arrival: 5
+            new(Consumer("d", null), ToServer: 0, [dead], FromServer: 2),                        // nothing: all 50 sent in the window
+            new(Consumer("e", p9c, Seqs(0, 4)), ToServer: 0, [p9c], FromServer: 2),             // stopped after 4: 5 lost
+            new(Consumer("f", null), ToServer: 1, null, FromServer: -1),                         // not our producer: counted, nothing to charge
+        ];
+
+        var t = LossAccounting.Tally(consumers, sentAtStart);
+
+        Assert.Equal(
+        [
+            new ServerPairLoss(-1, 1, 1, 0, 0),
+            new ServerPairLoss(0, 0, 1, 10, 0),
+            new ServerPairLoss(0, 1, 1, 12, 3),
+            new ServerPairLoss(1, 0, 1, 5, 0),
+            new ServerPairLoss(2, 0, 2, 60, 55),
+        ], t.ByServerPair);
+        Assert.Equal((6, 4), (t.Consumers, t.WithMedia));
+        Assert.Equal(t.ByServerPair.Sum(x => x.Expected), t.Expected);
+        Assert.Equal(t.ByServerPair.Sum(x => x.Lost), t.Lost);
+        foreach (var c in consumers)                          // the per-consumer figures are the ones the totals use
+        {
+            var l = LossAccounting.Of(c.Consumer, c.Producer, sentAtStart);
+            var tr = c.Consumer.Trackers[0];
+            if (l.HadMedia) Assert.Equal((tr.Expected(c.Producer![0].LastProbeSeq), tr.Lost(c.Producer[0].LastProbeSeq)), (l.Expected, l.Lost));
+        }
+        // What a failover test asserts: the peers of the survivors (0, 1) lost only what b lost.
+        Assert.Equal(3, t.ByServerPair.Where(x => x.FromServer is 0 or 1 && x.ToServer is 0 or 1).Sum(x => x.Lost));
+    }
+
+    [Fact]
+    public void Result_json_carries_servers_and_loss_by_server_pair()
+    {
+        var r = new RunResult { Servers = ["http://a:1/", "http://b:2/"], LossByServerPair = [new ServerPairLoss(0, 1, 4, 400, 2)] };
+        var line = r.ToJson();
+        Assert.Contains("\"lossByServerPair\":[{\"fromServer\":0,\"toServer\":1,\"consumers\":4,\"expected\":400,\"lost\":2}]", line);
+        var back = RunResult.FromJson(line)!;
+        Assert.Equal(r.Servers, back.Servers);
+        Assert.Equal(r.LossByServerPair, back.LossByServerPair);
+    }
+
+    [Fact]
     public void Video_starts_with_a_vp8_key_frame_then_inter_frames_and_honours_requests()
     {
         var s = new ProducerStream(MediaKind.Video, 1234, 96, "1", null, 0, packetsPerSecond: 60, payloadBytes: 500, framesPerSecond: 30);

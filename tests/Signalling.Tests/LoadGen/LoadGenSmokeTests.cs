@@ -44,6 +44,8 @@ public sealed class LoadGenSmokeTests(LoadGenSmokeTests.Server fixture, ITestOut
         Assert.True(r.KeyFramesSent >= 3, "each video producer starts with a key frame");
         Assert.True(r.LatencyP50Ms > 0);
         Assert.True(r.ServerPid > 0, "server process found by its port");
+        Assert.Equal([fixture.Process.BaseAddress.ToString()], r.Servers!);
+        Assert.Equal([new ServerPairLoss(0, 0, 12, r.Expected, 0)], r.LossByServerPair!);
         // The server timed every forwarded copy (its /metrics histogram), and says so per worker.
         Assert.True(r.ServerDelayP50Ms > 0, "server forwarding delay read from /metrics");
         using var http = new HttpClient();
@@ -97,6 +99,28 @@ public sealed class LoadGenSmokeTests(LoadGenSmokeTests.Server fixture, ITestOut
         Assert.Equal(0, r.Lost);
         Assert.Equal(0, r.SrtpErrors);
         Assert.InRange(r.PacketsOutPerSec / r.PacketsInPerSec, 1.5, 2.5);
+    }
+
+    [Theory]
+    [InlineData(Mode.WebRtc)]
+    [InlineData(Mode.Plain)]
+    public async Task Peers_spread_over_two_servers_are_accounted_per_server_pair(Mode mode)
+    {
+        // No cluster: the same server listed twice, so peers 0 and 2 use "server 0" and peer 1 "server 1".
+        var server = fixture.Process.BaseAddress;
+        var r = await Runner.RunAsync(Options() with { Mode = mode, Servers = [server, server] });
+        output.WriteLine(r.ToJson());
+
+        Assert.Null(r.Error);
+        Assert.Equal([server.ToString(), server.ToString()], r.Servers!);
+        Assert.Equal(12, r.ConsumersWithMedia);
+        Assert.Equal(0, r.Lost);
+        // 0 ← 2 and 2 ← 0 on server 0; 1 ← 0, 2 on server 1; 0, 2 ← 1: two consumers (audio + video) each.
+        Assert.Equal([(0, 0, 4), (0, 1, 4), (1, 0, 4)], r.LossByServerPair!.Select(x => (x.FromServer, x.ToServer, x.Consumers)));
+        Assert.All(r.LossByServerPair!, x => Assert.True(x.Expected > 4 * 20 && x.Lost == 0, x.ToString()));
+        Assert.Equal(r.Expected, r.LossByServerPair!.Sum(x => x.Expected));
+        Assert.Single(r.ServerPids!);                         // one process behind both: measured once
+        Assert.True(r.ServerCpuPct > 0);
     }
 
     [Fact]
