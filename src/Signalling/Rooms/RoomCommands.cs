@@ -72,6 +72,13 @@ public static class RoomCommands
         public static readonly DeleteBroadcaster Instance = new();
     }
 
+    /// <summary>AkkaSfu extension (<c>GET /rooms/:roomId/routers</c>): the room's routers and their load. Reply:
+    /// <see cref="RoomReplies.Routers"/>.</summary>
+    public sealed record GetRouters : IRoomCommand
+    {
+        public static readonly GetRouters Instance = new();
+    }
+
     /// <summary>A request the front door could not turn into a command (a malformed body or field, or one this
     /// server refuses): the room runs <paramref name="Checks"/> first, as mediasoup-demo looks things up before
     /// it reads the rest, and answers their error, else <see cref="RoomReplies.Failed"/>(<paramref name="Kind"/>,

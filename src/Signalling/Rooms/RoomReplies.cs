@@ -67,4 +67,10 @@ public static class RoomReplies
 
     /// <summary><c>createBroadcaster</c>: the joined protoo peers.</summary>
     public sealed record BroadcasterCreated(IReadOnlyList<BroadcasterPeerInfo> Peers) : IRoomReply;
+
+    /// <summary>One router of a room: the node (Akka address) and worker it is on, the peers whose transports it
+    /// carries and their consumers; <paramref name="Main"/>: the room's first router (its active speaker observer).</summary>
+    public sealed record RouterInfo(string RouterId, string Node, int Worker, int Peers, int Consumers, bool Main);
+
+    public sealed record Routers(IReadOnlyList<RouterInfo> Items) : IRoomReply;
 }
