@@ -3,10 +3,11 @@ using AkkaSfu.Actors.Ortc;
 
 namespace AkkaSfu.Actors.Messages;
 
-/// <summary>To the workers supervisor (or one worker): create a router on the least loaded worker, or on
-/// <paramref name="WorkerIndex"/>. Reply: <see cref="RouterCreated"/>.</summary>
+/// <summary>To the workers supervisor (or one worker): create a router on the least loaded worker (of those not in
+/// <paramref name="AvoidWorkers"/>: a room spreading over workers), or on <paramref name="WorkerIndex"/>. Reply:
+/// <see cref="RouterCreated"/>, or Status.Failure when every worker is avoided.</summary>
 public sealed record CreateRouter(string RouterId, IReadOnlyList<RouterRtpCodecCapability>? MediaCodecs = null,
-    IActorRef? Listener = null, int? WorkerIndex = null) : ICrossNodeMessage;
+    IActorRef? Listener = null, int? WorkerIndex = null, IReadOnlyList<int>? AvoidWorkers = null) : ICrossNodeMessage;
 
 public sealed record RouterCreated(string RouterId, IActorRef Router, int WorkerIndex, RtpCapabilities RtpCapabilities) : ICrossNodeMessage;
 

@@ -56,7 +56,13 @@ public sealed class WorkersActor : ReceiveActor
 
     private void Place(CreateRouter request)
     {
-        var index = request.WorkerIndex ?? Enumerable.Range(0, _workers.Length).MinBy(RoutersOn);
+        var free = Enumerable.Range(0, _workers.Length).Where(i => request.AvoidWorkers?.Contains(i) != true).ToArray();
+        if (request.WorkerIndex is null && free.Length == 0)
+        {
+            Sender.Tell(new Status.Failure(new SfuException($"no free worker (all {_workers.Length} avoided)")));
+            return;
+        }
+        var index = request.WorkerIndex ?? free.MinBy(RoutersOn);
         if (index < 0 || index >= _workers.Length || _workers[index] is not { } worker)
         {
             Sender.Tell(new Status.Failure(new SfuException($"no worker {index}")));

@@ -23,6 +23,9 @@ public static class BroadcasterEndpoints
     {
         app.MapGet("/rooms/{roomId}", (HttpContext ctx, string roomId) =>
             AskAsync(ctx, roomId, new BroadcasterCommand(null, RoomCommands.GetRouterRtpCapabilities.Instance)));
+        // AkkaSfu extension: the room's routers (node, worker, peers, consumers), to see how it spread.
+        app.MapGet("/rooms/{roomId}/routers", (HttpContext ctx, string roomId) =>
+            AskAsync(ctx, roomId, new BroadcasterCommand(null, RoomCommands.GetRouters.Instance)));
 
         app.MapPost("/rooms/{roomId}/broadcasters", (HttpContext ctx, string roomId) => WithBodyAsync(ctx, roomId, (null, null), body =>
             (BroadcasterRequests.TryParseCreateBroadcaster(body, out var r), r is null ? null : new BroadcasterCommand(null, r))));

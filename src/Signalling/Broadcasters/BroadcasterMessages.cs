@@ -88,6 +88,10 @@ public sealed record BroadcasterReply(int Status, string Body, string ContentTyp
         RoomReplies.Done when command is RoomCommands.DeleteBroadcaster => OkText("broadcaster deleted"),
         RoomReplies.Done => Empty,
         RoomReplies.RouterRtpCapabilities c => JsonOf(c.RtpCapabilities),
+        RoomReplies.Routers r => JsonOf(r.Items.Select(i => new
+        {
+            routerId = i.RouterId, node = i.Node, worker = i.Worker, peers = i.Peers, consumers = i.Consumers, main = i.Main,
+        }).ToArray()),
         RoomReplies.BroadcasterCreated c => JsonOf(new
         {
             peers = c.Peers.Select(p => new

@@ -50,7 +50,7 @@ public static class SfuHosting
                 });
                 b.WithClusterJoin(cluster);
                 b.WithShardRegion<RoomsKey>("rooms",
-                    (_, registry, _) => roomId => RoomActor.Props(roomId, registry.Get<WorkersKey>()),
+                    (_, registry, _) => roomId => RoomActor.Props(roomId, registry.Get<WorkersKey>(), settings),
                     new RoomMessageExtractor(cluster.Shards),
                     new ShardOptions
                     {
@@ -65,7 +65,7 @@ public static class SfuHosting
                 b.WithActors((system, registry) =>
                 {
                     var workers = registry.Get<WorkersKey>();
-                    registry.Register<RoomsKey>(new LocalRoomDirectory(system, roomId => RoomActor.Props(roomId, workers)).Parent);
+                    registry.Register<RoomsKey>(new LocalRoomDirectory(system, roomId => RoomActor.Props(roomId, workers, settings)).Parent);
                 });
             }
             b.WithActors((system, registry) => registry.Register<NodeKey>(system.ActorOf(NodeActor.Props(registry.Get<RoomsKey>(), cluster.Enabled), NodeActor.Name)));

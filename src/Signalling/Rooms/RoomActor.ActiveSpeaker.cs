@@ -21,7 +21,7 @@ public sealed partial class RoomActor
         _activeSpeakerObserverId = id;
         var log = _log;
         var roomId = _roomId;
-        _router.Router.Ask<ActiveSpeakerObserverCreated>(new CreateActiveSpeakerObserver(ActiveSpeakerInterval, id), AskTimeout)
+        Main.Router.Ask<ActiveSpeakerObserverCreated>(new CreateActiveSpeakerObserver(ActiveSpeakerInterval, id), AskTimeout)
             .ContinueWith(t => log.Warning("room {0}: could not create its active speaker observer: {1}", roomId, t.Exception?.GetBaseException().Message),
                 TaskContinuationOptions.OnlyOnFaulted);
     }
@@ -33,9 +33,19 @@ public sealed partial class RoomActor
         if (_activeSpeakerObserverId is not { } observerId) return;
         var log = _log;
         var roomId = _roomId;
-        _router.Router.Ask<Done>(new RtpObserverAddProducer(observerId, producerId), AskTimeout)
-            .ContinueWith(t => log.Debug("room {0}: active speaker observer refused producer {1}: {2}", roomId, producerId, t.Exception?.GetBaseException().Message),
-                TaskContinuationOptions.OnlyOnFaulted);
+        var main = _routers.Main;
+        var origin = _producerSlot.GetValueOrDefault(producerId) ?? main;
+        // A producer on another router of the room is piped to the main one, for as long as it lives.
+        if (origin != main) UsePipe(producerId, main);
+        var srtp = _settings.Rooms.PipeSrtp && !origin.Node.Equals(main.Node);
+        async Task Observe()
+        {
+            var router = await main.Ready;
+            if (origin != main) await (await origin.Ready).Router.Ask<PipedToRouter>(new PipeToRouter(producerId, router.Router, EnableSrtp: srtp), AskTimeout);
+            await router.Router.Ask<Done>(new RtpObserverAddProducer(observerId, producerId), AskTimeout);
+        }
+        Observe().ContinueWith(t => log.Debug("room {0}: active speaker observer refused producer {1}: {2}", roomId, producerId, t.Exception?.GetBaseException().Message),
+            TaskContinuationOptions.OnlyOnFaulted);
     }
 
     /// <summary>mediasoup-demo logs "dominantspeaker" and notifies nobody (signalling.md has no such notification).</summary>

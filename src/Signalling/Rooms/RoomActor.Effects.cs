@@ -37,6 +37,7 @@ public sealed partial class RoomActor
                     c.Connection.Tell(c.Close, _self);
                     break;
                 case RoomEffect.Left l:
+                    _routers.Forget(l.PeerId);
                     _log.Info("room {0}: peer {1} left", _roomId, l.PeerId);
                     break;
                 case RoomEffect.CloseRoom:
@@ -51,9 +52,8 @@ public sealed partial class RoomActor
     private void CreateConsumer(RoomEffect.CreateConsumer c)
     {
         if (_state.Find(c.PeerId) is not { Connection: { } connection } peer) return;
-        var router = _router.Router;
         var request = new Consume(c.TransportId, Guid.NewGuid().ToString(), c.ProducerId, c.RtpCapabilities, Paused: true, Listener: _self);
-        Run(peer, null, () => router.Ask<ConsumerCreated>(request, AskTimeout), created =>
+        Run(peer, null, ConsumeOn(SlotOfTransport(c.TransportId), c.ProducerId, request), created =>
         {
             _state.AddConsumer(peer, new ConsumerEntry(created.ConsumerId, created.Consumer, c.ProducerId));
             connection.Tell(new NewConsumer(c.ProducerPeerId, c.ProducerId, created.ConsumerId, created.Kind, created.RtpParameters, created.Type,
@@ -74,7 +74,7 @@ public sealed partial class RoomActor
     private void ListConsumable(RoomEffect.ListConsumable l, ReplyTo replyTo)
     {
         if (_state.FindBroadcaster(l.BroadcasterId) is not { } broadcaster) return;
-        var router = _router.Router;
+        var router = Main.Router;
         Run(broadcaster, replyTo, async () =>
         {
             var peers = new List<RoomReplies.BroadcasterPeerInfo>();

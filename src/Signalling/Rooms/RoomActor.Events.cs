@@ -16,9 +16,11 @@ public sealed partial class RoomActor
     {
         switch (e)
         {
-            case ConsumerClosed c when _state.ConsumerOwner(c.ConsumerId) is { } peer:
-                _state.RemoveConsumer(peer, c.ConsumerId);
-                if (c.Reason != "transportclose") Notify(peer, "consumerClosed", new { consumerId = c.ConsumerId });
+            case ConsumerClosed c:
+                ReleaseConsumer(c.ConsumerId);
+                if (_state.ConsumerOwner(c.ConsumerId) is not { } owner) break;
+                _state.RemoveConsumer(owner, c.ConsumerId);
+                if (c.Reason != "transportclose") Notify(owner, "consumerClosed", new { consumerId = c.ConsumerId });
                 break;
             case ConsumerProducerPaused c when _state.ConsumerOwner(c.ConsumerId) is { } peer:
                 Notify(peer, "consumerPaused", new { consumerId = c.ConsumerId });
@@ -35,17 +37,21 @@ public sealed partial class RoomActor
             case ProducerScoreChanged p when _state.ProducerOwner(p.ProducerId) is { } peer:
                 Notify(peer, "producerScore", new { producerId = p.ProducerId, score = p.Scores.Select(s => new { encodingIdx = s.EncodingIdx, ssrc = s.Ssrc, rid = s.Rid, score = s.Score }).ToArray() });
                 break;
-            case ProducerClosed p when _state.ProducerOwner(p.ProducerId) is { } peer:
-                _state.RemoveProducer(peer, p.ProducerId);
+            case ProducerClosed p:
+                ForgetProducer(p.ProducerId);
+                if (_state.ProducerOwner(p.ProducerId) is { } producerOwner) _state.RemoveProducer(producerOwner, p.ProducerId);
                 break;
-            case TransportClosed t when _state.TransportOwner(t.TransportId) is { } peer:
-                _state.RemoveTransport(peer, t.TransportId);
+            case TransportClosed t:
+                _transportSlot.Remove(t.TransportId);
+                if (_state.TransportOwner(t.TransportId) is { } transportOwner) _state.RemoveTransport(transportOwner, t.TransportId);
                 break;
             case DtlsStateChanged { DtlsState: "failed" or "closed" } t when _state.TransportOwner(t.TransportId) is { } peer:
                 // As mediasoup-demo: a transport whose DTLS failed or was closed by the client ends the peer.
                 _log.Info("room {0}: peer {1} transport DTLS {2}; closing the peer", _roomId, peer.Id, t.DtlsState);
                 Apply(_state.Leave(peer, closeRoomIfEmpty: true), null);
                 break;
+            case AudioLevels levels when levels.RouterId != Main.RouterId:
+                break; // the main router hears every audio producer of the room (piped there); the others are not asked
             case AudioLevels { ProducerId: { } producerId } levels when _state.ProducerOwner(producerId) is { } speaker:
                 foreach (var p in _state.JoinedPeers()) Notify(p, "activeSpeaker", new { peerId = speaker.Id, volume = levels.Volume });
                 break;
@@ -55,10 +61,8 @@ public sealed partial class RoomActor
             case DominantSpeaker d:
                 OnDominantSpeaker(d);
                 break;
-            case RouterClosed:
-                _log.Warning("room {0}: its router closed", _roomId);
-                Apply(_state.LeaveAll(), null);
-                Context.Parent.Tell(new Passivate(StopRoom.Instance), Self);
+            case RouterClosed r when _routers.Slots.FirstOrDefault(x => x.Created?.RouterId == r.RouterId) is { } slot:
+                RouterLost(slot, "it closed");
                 break;
         }
     }

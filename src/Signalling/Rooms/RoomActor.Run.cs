@@ -84,14 +84,17 @@ public sealed partial class RoomActor
     }
 
     /// <summary>Something was created for a member that has left meanwhile: close it.</summary>
-    private static void CleanUpOrphan(object? result)
+    private void CleanUpOrphan(object? result)
     {
         switch (result)
         {
             case WebRtcTransportCreated t: t.Transport.Tell(CloseTransport.Instance); break;
             case PlainTransportCreated t: t.Transport.Tell(CloseTransport.Instance); break;
             case ProducerCreated p: p.Producer.Tell(CloseProducer.Instance); break;
-            case ConsumerCreated c: c.Consumer.Tell(CloseConsumer.Instance); break;
+            case ConsumerCreated c:
+                c.Consumer.Tell(CloseConsumer.Instance);
+                ReleaseConsumer(c.ConsumerId);
+                break;
         }
     }
 }

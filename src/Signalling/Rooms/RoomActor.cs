@@ -3,6 +3,7 @@ using Akka.Cluster.Sharding;
 using Akka.Event;
 using AkkaSfu.Actors.Messages;
 using AkkaSfu.Actors.Rooms;
+using AkkaSfu.Actors.Settings;
 using AkkaSfu.Signalling.Broadcasters;
 
 namespace AkkaSfu.Signalling.Rooms;
@@ -13,7 +14,7 @@ namespace AkkaSfu.Signalling.Rooms;
 /// actors, carries out the state's decisions, turns the media actors' events into notifications, and ends
 /// (passivation, hand-off) as sharding asks. Work that needs other actors runs as a task whose result comes back
 /// as a <see cref="Completed"/> message, so the room keeps serving every peer meanwhile.</summary>
-public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash
+public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
@@ -21,19 +22,23 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly RoomState _state = new();
     private readonly IActorRef _self;
-    private RouterCreated _router = null!;
+    private readonly IActorRef _workers;
+    private readonly SfuSettings _settings;
 
     public IStash Stash { get; set; } = null!;
+    public ITimerScheduler Timers { get; set; } = null!;
 
-    public RoomActor(string roomId, IActorRef workers)
+    public RoomActor(string roomId, IActorRef workers, SfuSettings settings)
     {
         _roomId = roomId;
         _self = Self; // for tasks started by commands: Self is only valid on the actor's own thread
-        workers.Ask<RouterCreated>(new CreateRouter(Guid.NewGuid().ToString(), Listener: Self), AskTimeout)
-            .PipeTo(Self, failure: e => new Status.Failure(e));
+        _workers = workers;
+        _settings = settings;
+        StartRouters();
         Receive<RouterCreated>(r =>
         {
-            _router = r;
+            _routers.Main.Created = r;
+            Context.Watch(r.Router);
             _log.Info("room {0}: router {1} on worker {2}", _roomId, r.RouterId, r.WorkerIndex);
             CreateActiveSpeakerObserver();
             Become(Ready);
@@ -43,11 +48,16 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash
         ReceiveAny(_ => Stash.Stash());
     }
 
-    public static Props Props(string roomId, IActorRef workers) => Akka.Actor.Props.Create(() => new RoomActor(roomId, workers));
+    public static Props Props(string roomId, IActorRef workers, SfuSettings settings) =>
+        Akka.Actor.Props.Create(() => new RoomActor(roomId, workers, settings));
 
     private void Ready()
     {
-        Receive<PeerConnected>(c => Apply(_state.Connect(c.PeerId, c.Peer), null));
+        Receive<PeerConnected>(c =>
+        {
+            Context.Watch(c.Peer);
+            Apply(_state.Connect(c.PeerId, c.Peer), null);
+        });
         Receive<PeerDisconnected>(d =>
         {
             if (_state.Current(d.PeerId, d.Peer) is { } peer) Apply(_state.Leave(peer, closeRoomIfEmpty: true), null);
@@ -63,6 +73,7 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash
         Receive<CloseRoom>(_ => CloseRoom());
         Receive<StopRoom>(_ => Context.Stop(Self));
         Receive<HandOffRoom>(_ => HandOff());
+        ReceiveRouters();
     }
 
     /// <summary>Every member leaves (peers are closed with 4000), the router closes, and the room asks its shard to
@@ -70,7 +81,7 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash
     private void CloseRoom()
     {
         Apply(_state.LeaveAll(), null);
-        _router.Router.Tell(CloseRouter.Instance);
+        CloseRouters();
         _log.Info("room {0} closed", _roomId);
         Context.Parent.Tell(new Passivate(StopRoom.Instance));
     }
@@ -81,7 +92,7 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash
     private void HandOff()
     {
         Apply(_state.HandOff(), null);
-        _router.Router.Tell(CloseRouter.Instance);
+        CloseRouters();
         _log.Info("room {0} handed off: its peers were told it moved", _roomId);
         Context.Stop(Self);
     }

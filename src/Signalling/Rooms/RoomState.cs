@@ -161,8 +161,9 @@ public sealed class RoomState
 
     /// <summary>Room.js peer "close": <c>peerClosed</c> to the other joined peers if it had joined, its transports
     /// closed, its socket closed (4000); with <paramref name="closeRoomIfEmpty"/>, the room closes when no protoo
-    /// peer is left (broadcasters do not keep a room open).</summary>
-    public List<RoomEffect> Leave(PeerState peer, bool closeRoomIfEmpty)
+    /// peer is left (broadcasters do not keep a room open). <paramref name="close"/>: how its socket is closed
+    /// (<see cref="PeerClose.RoomMoved"/>: the client reconnects and joins again, e.g. when its router was lost).</summary>
+    public List<RoomEffect> Leave(PeerState peer, bool closeRoomIfEmpty, PeerClose? close = null)
     {
         var effects = new List<RoomEffect>();
         if (!IsCurrent(peer)) return effects;
@@ -172,7 +173,7 @@ public sealed class RoomState
             foreach (var other in JoinedPeers())
                 if (other.Connection is { } c) effects.Add(new RoomEffect.Notify(other.Id, c, "peerClosed", new JsonObject { ["peerId"] = peer.Id }));
         foreach (var t in peer.TransportMap.Values) effects.Add(new RoomEffect.CloseTransport(t.Id, t.Ref));
-        if (peer.Connection is { } connection) effects.Add(new RoomEffect.ClosePeerConnection(peer.Id, connection, new PeerClose(PeerClose.Closed, "peer closed")));
+        if (peer.Connection is { } connection) effects.Add(new RoomEffect.ClosePeerConnection(peer.Id, connection, close ?? new PeerClose(PeerClose.Closed, "peer closed")));
         effects.Add(new RoomEffect.Left(peer.Id));
         if (closeRoomIfEmpty && !_peers.Values.Any(p => !p.IsBroadcaster)) effects.Add(RoomEffect.CloseRoom.Instance);
         return effects;
