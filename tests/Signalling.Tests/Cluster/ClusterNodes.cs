@@ -19,16 +19,23 @@ public sealed class ClusterNodes : IAsyncDisposable
 
     public static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
-    private ClusterNodes(bool faults) => _faults = faults;
+    private readonly IReadOnlyDictionary<string, string> _env;
+
+    private ClusterNodes(bool faults, IReadOnlyDictionary<string, string>? env)
+    {
+        _faults = faults;
+        _env = env ?? new Dictionary<string, string>();
+    }
 
     public IReadOnlyList<ServerProcess> Nodes => _nodes;
     public List<int> SeedPorts { get; } = [];
 
     /// <summary>Starts <paramref name="count"/> nodes (the first two are the seeds) and waits until every
-    /// one lists all of them Up.</summary>
-    public static async Task<ClusterNodes> StartAsync(int count, bool faults = false)
+    /// one lists all of them Up. <paramref name="env"/>: more environment for every node (it may override
+    /// AKKASFU_WORKERS).</summary>
+    public static async Task<ClusterNodes> StartAsync(int count, bool faults = false, IReadOnlyDictionary<string, string>? env = null)
     {
-        var cluster = new ClusterNodes(faults);
+        var cluster = new ClusterNodes(faults, env);
         var ports = Enumerable.Range(0, count).Select(_ => FreeTcpPort()).ToArray();
         cluster.SeedPorts.AddRange(ports.Take(2));
         await Task.WhenAll(ports.Select((p, i) => cluster.StartNodeAsync(p, $"node{i}")));
@@ -48,6 +55,7 @@ public sealed class ClusterNodes : IAsyncDisposable
             ["AKKASFU_RTC_PORTS"] = $"{rtc}-{rtc + 399}",
         };
         if (_faults) env["AKKASFU_TEST_FAULTS"] = "1";
+        foreach (var (k, v) in _env) env[k] = v;
         var node = await ServerProcess.StartAsync(env, name);
         lock (_nodes) _nodes.Add(node);
         return node;
@@ -97,6 +105,20 @@ public sealed class ClusterNodes : IAsyncDisposable
             if (await HostOfAsync(roomId, via) == target) return roomId;
         }
         throw new Xunit.Sdk.XunitException("no room landed on " + target.BaseAddress);
+    }
+
+    public sealed record RouterInfo(string RouterId, string Node, int Worker, int Peers, int Consumers, bool Main);
+
+    /// <summary>The routers of <paramref name="roomId"/> (GET /rooms/:id/routers through <paramref name="via"/>).</summary>
+    public static async Task<RouterInfo[]> RoutersAsync(ServerProcess via, string roomId) =>
+        (await Http.GetFromJsonAsync<RouterInfo[]>(new Uri(via.BaseAddress, $"/rooms/{roomId}/routers"), new JsonSerializerOptions(JsonSerializerDefaults.Web)))!;
+
+    /// <summary>The node of <see cref="Nodes"/> whose cluster address is <paramref name="address"/>.</summary>
+    public async Task<ServerProcess?> NodeAtAsync(string address)
+    {
+        foreach (var n in _nodes.Where(n => !n.HasExited))
+            if ((await ViewAsync(n)).Self.Address == address) return n;
+        return null;
     }
 
     public async ValueTask DisposeAsync()
