@@ -32,8 +32,9 @@ public sealed class RouterSlot
 
 /// <summary>Where a room's peers go (pure: no actor system). A new peer's transports go to the least loaded router
 /// of its target node (the room's, or the one its WebSocket landed on) that its consumers fit in; else to a new
-/// router on another worker of that node; else (room-node placement, or the peer's node full) the same on the
-/// other nodes, the room's node first; else to the least loaded router anyway. A router's load is projected, so
+/// router on another worker of that node; else the same on the room's node; else to the least loaded router of
+/// the room on another node that it fits in; else to a new router on the node where the room has fewest; else
+/// (every worker of every node used) to the least loaded router anyway. A router's load is projected, so
 /// peers joining together spread before their consumers exist: every peer on it consuming every other peer's
 /// producers, or its actual consumers when more.</summary>
 public sealed class RoomRouters
@@ -107,19 +108,23 @@ public sealed class RoomRouters
     {
         if (_peerSlot.TryGetValue(peerId, out var placed)) return new Decision.Existing(placed);
         var cost = Math.Max(0, peers - 1) * producersPerPeer;
-        var order = new List<Address> { target };
-        if (!target.Equals(Self)) order.Add(Self);
-        order.AddRange(upNodes.Where(n => !order.Contains(n)).OrderBy(n => _slots.Count(s => s.Node.Equals(n))).ThenBy(n => n.ToString(), StringComparer.Ordinal));
-        foreach (var node in order)
+        bool Fits(RouterSlot s) => Projected(s, peers, producersPerPeer) + cost <= Settings.MaxConsumersPerRouter;
+        RouterSlot? BestFit(IEnumerable<RouterSlot> slots) => slots.Where(Fits).OrderBy(s => Projected(s, peers, producersPerPeer)).FirstOrDefault();
+        bool HasFreeWorker(Address node) => _slots.Count(s => s.Node.Equals(node)) < WorkersOf(node);
+
+        // The target node (then the room's): a router there that fits, else a new one on a free worker there.
+        var first = target.Equals(Self) ? new[] { target } : [target, Self];
+        foreach (var node in first)
         {
-            if (!node.Equals(target) && !node.Equals(Self) && !upNodes.Contains(node)) continue;
-            var onNode = _slots.Where(s => s.Node.Equals(node)).ToList();
-            var fits = onNode.Where(s => Projected(s, peers, producersPerPeer) + cost <= Settings.MaxConsumersPerRouter)
-                .OrderBy(s => Projected(s, peers, producersPerPeer)).FirstOrDefault();
-            if (fits is not null) return new Decision.Existing(fits);
-            if (onNode.Count < WorkersOf(node))
-                return new Decision.NewRouter(node);
+            if (BestFit(_slots.Where(s => s.Node.Equals(node))) is { } fit) return new Decision.Existing(fit);
+            if (HasFreeWorker(node)) return new Decision.NewRouter(node);
         }
+        // Then the other nodes: a router of the room there that fits, else a new one on the node with the fewest.
+        var others = upNodes.Where(n => !first.Contains(n)).ToArray();
+        if (BestFit(_slots.Where(s => others.Contains(s.Node))) is { } elsewhere) return new Decision.Existing(elsewhere);
+        var fresh = others.Where(HasFreeWorker)
+            .OrderBy(n => _slots.Count(s => s.Node.Equals(n))).ThenBy(n => n.ToString(), StringComparer.Ordinal).FirstOrDefault();
+        if (fresh is not null) return new Decision.NewRouter(fresh);
         var least = _slots.OrderBy(s => s.Node.Equals(target) ? 0 : 1).ThenBy(s => Projected(s, peers, producersPerPeer)).First();
         return new Decision.Existing(least);
     }
