@@ -227,6 +227,7 @@ public sealed class CrossNodeMessageTests : IDisposable
             var bytes = serializer.ToBinary(sample);
             var back = _system.Serialization.Deserialize(bytes, serializer.Identifier, manifest);
             Assert.IsType(sample.GetType(), back);
+            if (sample.GetType().GetField("Instance")?.GetValue(null) == (object)sample) Assert.Same(sample, back);
             // Same bytes when written again: every field survived (lists and JSON elements included).
             Assert.Equal(Encoding.UTF8.GetString(bytes), Encoding.UTF8.GetString(serializer.ToBinary(back)));
         }
@@ -277,6 +278,17 @@ public sealed class CrossNodeMessageTests : IDisposable
         var serializer = new SfuJsonSerializer(_system);
         var e = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary("{}"u8.ToArray(), manifest));
         Assert.Contains("unknown cluster message type", e.Message);
+    }
+
+    [Fact]
+    public void A_singleton_is_an_empty_object_and_nothing_else()
+    {
+        var serializer = new SfuJsonSerializer(_system);
+        var manifest = serializer.Manifest(Done.Instance);
+        Assert.Equal("{}", Encoding.UTF8.GetString(serializer.ToBinary(Done.Instance)));
+        Assert.Same(Done.Instance, serializer.FromBinary("{}"u8.ToArray(), manifest));
+        Assert.Throws<JsonException>(() => serializer.FromBinary("""{"x":1}"""u8.ToArray(), manifest));
+        Assert.Throws<JsonException>(() => serializer.FromBinary("[]"u8.ToArray(), manifest));
     }
 
     [Fact]
