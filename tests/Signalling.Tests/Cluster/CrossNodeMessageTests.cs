@@ -233,6 +233,42 @@ public sealed class CrossNodeMessageTests : IDisposable
         }
     }
 
+    /// <summary>A failed cross-node Ask is answered with Status.Failure(SfuException), a CanConsume with a bool and most
+    /// commands with Done. Akka's serializers, not ours, carry the first two, and Akka.Remote binds Status.Failure
+    /// (akka-misc) only under the remote provider a clustered node runs, so this system has it.</summary>
+    [Fact]
+    public async Task A_failure_s_sfu_exception_a_bool_and_done_cross_nodes_through_akka_s_serializers()
+    {
+        var remote = (ExtendedActorSystem)ActorSystem.Create("xnode-remote", AkkaSfuConfig.With("""
+            akka.actor.provider = remote
+            akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
+            """));
+        try
+        {
+            object RoundTrip(object o, out Serializer serializer)
+            {
+                serializer = remote.Serialization.FindSerializerFor(o);
+                return remote.Serialization.Deserialize(serializer.ToBinary(o), serializer.Identifier, Serialization.ManifestFor(serializer, o));
+            }
+
+            var failure = Assert.IsType<Status.Failure>(RoundTrip(new Status.Failure(new SfuException("producer with id \"x\" not found")), out var misc));
+            Assert.IsType<Akka.Remote.Serialization.MiscMessageSerializer>(misc);
+            var cause = Assert.IsType<SfuException>(failure.Cause);
+            Assert.Equal("producer with id \"x\" not found", cause.Message);
+
+            // CanConsume's reply: no binding but System.Object's (Newtonsoft.Json), whose JSON true/false reads back as a bool.
+            Assert.Equal(true, RoundTrip(true, out var json));
+            Assert.IsType<NewtonSoftJsonSerializer>(json);
+            Assert.Equal(false, RoundTrip(false, out _));
+            Assert.Same(Done.Instance, RoundTrip(Done.Instance, out var sfu));
+            Assert.IsType<SfuJsonSerializer>(sfu);
+        }
+        finally
+        {
+            await remote.Terminate();
+        }
+    }
+
     [Fact]
     public void Actor_refs_resolve_to_the_same_actor_and_protoo_data_keeps_its_json()
     {
