@@ -13,7 +13,8 @@ namespace AkkaSfu.Actors.Hosting;
 /// receiving node). The manifest is the type's name and assembly; only types that implement
 /// <see cref="ICrossNodeMessage"/> are ever created from one, so a peer node cannot make us build anything else.
 /// A field typed as a cross-node interface (a command inside an envelope, a reply) carries its value's manifest
-/// the same way: <c>{"type": manifest, "value": {..}}</c>.</summary>
+/// the same way: <c>{"type": manifest, "value": {..}}</c>. A singleton (a record with no data and a static
+/// <c>Instance</c>: Done, GetWorkers, ..) is <c>{}</c> and comes back as that instance.</summary>
 public sealed class SfuJsonSerializer : SerializerWithStringManifest
 {
     private readonly JsonSerializerOptions _options;
@@ -23,6 +24,7 @@ public sealed class SfuJsonSerializer : SerializerWithStringManifest
         _options = new JsonSerializerOptions(OrtcJson.Options);
         _options.Converters.Add(new ActorRefConverter(system));
         _options.Converters.Add(new NestedMessageConverter());
+        _options.Converters.Add(new SingletonConverter());
     }
 
     public override int Identifier => 4111;
@@ -62,6 +64,40 @@ public sealed class SfuJsonSerializer : SerializerWithStringManifest
         {
             if (value.IsNobody()) writer.WriteNullValue();
             else writer.WriteStringValue(Serialization.SerializedActorPath(value));
+        }
+    }
+
+    /// <summary>Cross-node types with no public instance property and a <c>public static readonly Instance</c> of their
+    /// own type: written as <c>{}</c>, read as that instance, so a reply compares the same on either node.</summary>
+    private sealed class SingletonConverter : JsonConverterFactory
+    {
+        private static readonly ConcurrentDictionary<Type, object?> Instances = new();
+
+        private static object? InstanceOf(Type t) => Instances.GetOrAdd(t, static t =>
+            typeof(ICrossNodeMessage).IsAssignableFrom(t) && t.IsSealed
+            && t.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Length == 0
+            && t.GetField("Instance", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static) is { IsInitOnly: true } f
+            && f.FieldType == t
+                ? f.GetValue(null)
+                : null);
+
+        public override bool CanConvert(Type typeToConvert) => InstanceOf(typeToConvert) is not null;
+
+        public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
+            (JsonConverter)Activator.CreateInstance(typeof(Singleton<>).MakeGenericType(typeToConvert), InstanceOf(typeToConvert))!;
+    }
+
+    private sealed class Singleton<T>(T instance) : JsonConverter<T> where T : class
+    {
+        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.StartObject && reader.Read() && reader.TokenType == JsonTokenType.EndObject
+                ? instance
+                : throw new JsonException($"a {typeof(T).Name} is {{}}");
+
+        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options)
+        {
+            writer.WriteStartObject();
+            writer.WriteEndObject();
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using Akka.Actor;
 using AkkaSfu.Actors.Ortc;
 
@@ -55,5 +56,14 @@ public sealed record Done : ICrossNodeMessage
     public static readonly Done Instance = new();
 }
 
-/// <summary>A command failed; the message says why in mediasoup's words. Sent as Status.Failure's cause.</summary>
-public sealed class SfuException(string message) : Exception(message);
+/// <summary>A command failed; the message says why in mediasoup's words. Sent as Status.Failure's cause, which
+/// Akka.Remote (its MiscMessageSerializer) writes as the type's name, message and stack and rebuilds on the
+/// asking node through the (SerializationInfo, StreamingContext) constructor: without it the cause arrives null.</summary>
+public sealed class SfuException : Exception
+{
+    public SfuException(string message) : base(message) { }
+
+#pragma warning disable SYSLIB0051 // obsolete for BinaryFormatter, but it is how Akka.Remote's ExceptionSupport builds exceptions
+    private SfuException(SerializationInfo info, StreamingContext context) : base(info, context) { }
+#pragma warning restore SYSLIB0051
+}

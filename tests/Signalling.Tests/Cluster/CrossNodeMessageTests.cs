@@ -76,6 +76,7 @@ public sealed class CrossNodeMessageTests : IDisposable
         yield return new RoomCommands.GetProducerStats("p");
         yield return new RoomCommands.GetConsumerStats("c");
         yield return RoomCommands.DeleteBroadcaster.Instance;
+        yield return RoomCommands.GetRouters.Instance;
         yield return new RoomCommands.Invalid(checks, RoomErrorKind.Invalid, "invalid kind \"data\"");
 
         // Room replies.
@@ -91,6 +92,116 @@ public sealed class CrossNodeMessageTests : IDisposable
         yield return new RoomReplies.TransportStats(new TransportStats("t", "completed", "connected", "192.0.2.1:5000", 5, 6));
         yield return new RoomReplies.RtpStreamStats(stream);
         yield return new RoomReplies.BroadcasterCreated([new RoomReplies.BroadcasterPeerInfo("p1", "Ann", device, [new RoomReplies.ProducerInfo("p", MediaKind.Audio)])]);
+        yield return new RoomReplies.Routers([
+            new RoomReplies.RouterInfo("r1", "akka.tcp://akkasfu@127.0.0.1:4701", 0, 12, 132, Main: true),
+            new RoomReplies.RouterInfo("r2", "akka.tcp://akkasfu@127.0.0.1:4702", 3, 1, 11, Main: false),
+        ]);
+
+        // Workers and routers.
+        var codecs = Ortc<RouterRtpCodecCapability[]>("""[{"kind":"audio","mimeType":"audio/opus","clockRate":48000,"channels":2},{"kind":"video","mimeType":"video/VP8","clockRate":90000,"parameters":{"x-google-start-bitrate":1000}}]""");
+        var metrics = new WorkerMetrics(2, 1, 4, 3, 9, RtpReceived: 120_000, RtpSent: 1_080_000, RtcpReceived: 3_100, RtcpSent: 2_900,
+            Retransmitted: 412, new Dictionary<string, long> { ["srtp-auth"] = 3, ["unknown-ssrc"] = 17 }, IngressDropped: 0, RxOverflowed: 5,
+            [0, 90_210, 1_204, 33, 1], ForwardingDelaySumUs: 7_340_000);
+        yield return new CreateRouter("r1", codecs, _peer, WorkerIndex: 3);
+        yield return new CreateRouter("r1");
+        yield return new RouterCreated("r1", _peer, 3, caps);
+        yield return GetWorkers.Instance;
+        yield return new WorkerStatus(0, _peer, Routers: 2, Transports: 8, Consumers: 30);
+        yield return new WorkersStatus([new WorkerStatus(0, _peer, 2, 8, 30), new WorkerStatus(1, _peer, 0, 0, 0)]);
+        yield return GetWorkerStatus.Instance;
+        yield return GetWorkerMetrics.Instance;
+        yield return metrics;
+        yield return new WorkerDied(1, "worker thread faulted: System.InvalidOperationException");
+        yield return new InjectFault("boom");
+        yield return Done.Instance;
+        yield return GetRouterRtpCapabilities.Instance;
+        yield return new CanConsume("p", caps);
+        yield return CloseRouter.Instance;
+
+        // Transports.
+        yield return new CreateWebRtcTransport("t", _peer);
+        yield return new CreateWebRtcTransport("t");
+        yield return new WebRtcTransportCreated("t", _peer, ice, candidates, dtls);
+        yield return new CreatePlainTransport("t", RtcpMux: false, Comedia: true, EnableSrtp: true, "AES_CM_128_HMAC_SHA1_80", _peer);
+        yield return new PlainTransportCreated("t", _peer, "127.0.0.1", 40002, 40003, new SrtpParameters("AES_CM_128_HMAC_SHA1_80", "a2V5c2FsdA=="));
+        yield return new PlainTransportCreated("t", _peer, "127.0.0.1", 40002, null, null);
+        yield return new ConnectWebRtcTransport(dtls);
+        yield return new ConnectPlainTransport("192.0.2.7", 5004, 5005, new SrtpParameters("AES_CM_128_HMAC_SHA1_80", "a2V5"));
+        yield return new ConnectPlainTransport();
+        yield return RestartIce.Instance;
+        yield return ice;
+        yield return new IceCandidate("tcpcandidate", 1076276479, "192.0.2.10", "192.0.2.10", "tcp", 44445, "host", TcpType: "passive");
+        yield return new DtlsFingerprintParameters("sha-256", "AB:CD");
+        yield return dtls;
+        yield return new SrtpParameters("AEAD_AES_256_GCM", "a2V5c2FsdGtleXNhbHQ=");
+        yield return GetTransportStats.Instance;
+        yield return new TransportStats("t", "completed", "connected", null, 5, 6);
+        yield return CloseTransport.Instance;
+
+        // Producers and consumers.
+        var producerCreated = new ProducerCreated("p", _peer, MediaKind.Video, RtpType.Simulcast, rtp);
+        var consumerCreated = new ConsumerCreated("c", _peer, "p", MediaKind.Video, rtp, RtpType.Simulcast, ProducerPaused: true);
+        yield return new Produce("p", MediaKind.Video, rtp, Paused: true, _peer);
+        yield return producerCreated;
+        yield return new Consume("t", "c", "p", caps, Paused: true, _peer, PreferredSpatialLayer: 2, PreferredTemporalLayer: null);
+        yield return new Consume("t", "c", "p", caps, EnableRtx: false, Pipe: true);
+        yield return consumerCreated;
+        yield return PauseProducer.Instance;
+        yield return ResumeProducer.Instance;
+        yield return CloseProducer.Instance;
+        yield return PauseConsumer.Instance;
+        yield return ResumeConsumer.Instance;
+        yield return CloseConsumer.Instance;
+        yield return RequestConsumerKeyFrame.Instance;
+        yield return new SetConsumerPreferredLayers(1, null);
+        yield return new SetConsumerPreferredLayers(2, 1);
+        yield return new SetConsumerPriority(4);
+        yield return GetRtpStreamStats.Instance;
+        yield return stream;
+
+        // Observers.
+        yield return new CreateActiveSpeakerObserver();
+        yield return new CreateActiveSpeakerObserver(500, "aso");
+        yield return new ActiveSpeakerObserverCreated("aso", 300);
+        yield return new RtpObserverAddProducer("aso", "p");
+        yield return new RtpObserverRemoveProducer("aso", "p");
+        yield return new PauseRtpObserver("aso");
+        yield return new ResumeRtpObserver("aso");
+        yield return new CloseRtpObserver("aso");
+
+        // Events.
+        yield return new RouterClosed("r1");
+        yield return new TransportClosed("t", "routerclose");
+        yield return new IceStateChanged("t", "completed");
+        yield return new IceSelectedTupleChanged("t", "192.0.2.1:5000");
+        yield return new IceSelectedTupleChanged("t", null);
+        yield return new DtlsStateChanged("t", "connected");
+        yield return new PlainTransportTuple("t", "192.0.2.7:5004", Rtcp: false);
+        yield return new AudioLevels("r1", "p", -42);
+        yield return new AudioLevels("r1", null, -127);
+        yield return new DominantSpeaker("r1", "aso", "p");
+        yield return new ProducerClosed("p", "transportclose");
+        yield return new ProducerScoreChanged("p", [new ProducerStreamScoreInfo(0, 2222, "r0", 10), new ProducerStreamScoreInfo(1, 3333, null, 7)]);
+        yield return new ProducerStreamScoreInfo(0, uint.MaxValue, "r0", 10);
+        yield return new ConsumerClosed("c", "producerclose");
+        yield return new ConsumerProducerPaused("c");
+        yield return new ConsumerProducerResumed("c");
+        yield return new ConsumerLayersChanged("c", 2, 0);
+        yield return new ConsumerLayersChanged("c", null, null);
+        yield return new ConsumerScoreChanged("c", 9, 10);
+
+        // Pipes.
+        var pipeSrtp = new SrtpParameters("AEAD_AES_256_GCM", "a2V5c2FsdGtleXNhbHQ=");
+        yield return new CreatePipeTransport("pt", EnableSrtp: true, EnableRtx: true, _peer);
+        yield return new CreatePipeTransport("pt");
+        yield return new PipeTransportCreated("pt", _peer, "192.0.2.10", 40010, pipeSrtp);
+        yield return new PipeTransportCreated("pt", _peer, "127.0.0.1", 40011);
+        yield return new ConnectPipeTransport("192.0.2.11", 40020, pipeSrtp, _peer);
+        yield return new ConnectPipeTransport("127.0.0.1", 40021);
+        yield return new PipeToRouter("p", _peer, EnableSrtp: true, EnableRtx: true, KeepId: false);
+        yield return new PipeToRouter("p", _peer);
+        yield return new PipedToRouter(consumerCreated with { Type = RtpType.Pipe }, producerCreated);
+        yield return new ClosePipe("p", _peer);
     }
 
     [Fact]
@@ -116,8 +227,45 @@ public sealed class CrossNodeMessageTests : IDisposable
             var bytes = serializer.ToBinary(sample);
             var back = _system.Serialization.Deserialize(bytes, serializer.Identifier, manifest);
             Assert.IsType(sample.GetType(), back);
+            if (sample.GetType().GetField("Instance")?.GetValue(null) == (object)sample) Assert.Same(sample, back);
             // Same bytes when written again: every field survived (lists and JSON elements included).
             Assert.Equal(Encoding.UTF8.GetString(bytes), Encoding.UTF8.GetString(serializer.ToBinary(back)));
+        }
+    }
+
+    /// <summary>A failed cross-node Ask is answered with Status.Failure(SfuException), a CanConsume with a bool and most
+    /// commands with Done. Akka's serializers, not ours, carry the first two, and Akka.Remote binds Status.Failure
+    /// (akka-misc) only under the remote provider a clustered node runs, so this system has it.</summary>
+    [Fact]
+    public async Task A_failure_s_sfu_exception_a_bool_and_done_cross_nodes_through_akka_s_serializers()
+    {
+        var remote = (ExtendedActorSystem)ActorSystem.Create("xnode-remote", AkkaSfuConfig.With("""
+            akka.actor.provider = remote
+            akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
+            """));
+        try
+        {
+            object RoundTrip(object o, out Serializer serializer)
+            {
+                serializer = remote.Serialization.FindSerializerFor(o);
+                return remote.Serialization.Deserialize(serializer.ToBinary(o), serializer.Identifier, Serialization.ManifestFor(serializer, o));
+            }
+
+            var failure = Assert.IsType<Status.Failure>(RoundTrip(new Status.Failure(new SfuException("producer with id \"x\" not found")), out var misc));
+            Assert.IsType<Akka.Remote.Serialization.MiscMessageSerializer>(misc);
+            var cause = Assert.IsType<SfuException>(failure.Cause);
+            Assert.Equal("producer with id \"x\" not found", cause.Message);
+
+            // CanConsume's reply: no binding but System.Object's (Newtonsoft.Json), whose JSON true/false reads back as a bool.
+            Assert.Equal(true, RoundTrip(true, out var json));
+            Assert.IsType<NewtonSoftJsonSerializer>(json);
+            Assert.Equal(false, RoundTrip(false, out _));
+            Assert.Same(Done.Instance, RoundTrip(Done.Instance, out var sfu));
+            Assert.IsType<SfuJsonSerializer>(sfu);
+        }
+        finally
+        {
+            await remote.Terminate();
         }
     }
 
@@ -166,6 +314,17 @@ public sealed class CrossNodeMessageTests : IDisposable
         var serializer = new SfuJsonSerializer(_system);
         var e = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary("{}"u8.ToArray(), manifest));
         Assert.Contains("unknown cluster message type", e.Message);
+    }
+
+    [Fact]
+    public void A_singleton_is_an_empty_object_and_nothing_else()
+    {
+        var serializer = new SfuJsonSerializer(_system);
+        var manifest = serializer.Manifest(Done.Instance);
+        Assert.Equal("{}", Encoding.UTF8.GetString(serializer.ToBinary(Done.Instance)));
+        Assert.Same(Done.Instance, serializer.FromBinary("{}"u8.ToArray(), manifest));
+        Assert.Throws<JsonException>(() => serializer.FromBinary("""{"x":1}"""u8.ToArray(), manifest));
+        Assert.Throws<JsonException>(() => serializer.FromBinary("[]"u8.ToArray(), manifest));
     }
 
     [Fact]
