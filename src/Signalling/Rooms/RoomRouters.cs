@@ -47,7 +47,7 @@ public sealed class RoomRouters
     {
         Settings = settings;
         Self = self;
-        _nodeWorkers[self] = selfWorkers;
+        _nodeWorkers[self] = Math.Max(1, selfWorkers);
     }
 
     public RoomSettings Settings { get; }
@@ -73,6 +73,7 @@ public sealed class RoomRouters
 
     public void Assign(string peerId, RouterSlot slot)
     {
+        if (_peerSlot.TryGetValue(peerId, out var old)) old.Peers.Remove(peerId);
         _peerSlot[peerId] = slot;
         slot.Peers.Add(peerId);
     }

@@ -179,7 +179,7 @@ public class RoomRoutersTests
     }
 
     [Fact]
-    public void Other_Up_nodes_are_tried_with_the_fewest_routers_of_the_room_first_then_in_address_order()
+    public void Other_nodes_routers_that_fit_come_before_new_routers_which_go_where_the_room_has_fewest_then_in_address_order()
     {
         // The room's node is full (1 worker, 3 peers of a room of 4). B and C have no router of the room yet:
         // address order, whatever order the cluster listed its members in.
@@ -187,13 +187,16 @@ public class RoomRoutersTests
         With(routers, routers.Main, "p1", "p2", "p3");
         Assert.Equal(B, NewRouter(routers.Place("p4", A, 4, MicAndCam, [C, A, B])));
 
-        // B has two routers of the room (a 2-worker node), C one: C's router, although B's second also fits.
+        // B (2 workers) has p4's router, full for a fifth peer (8 + 8 > 12), and an empty one that fits: the room's
+        // router that fits comes before a new router on C, where the room has none.
         routers.SetWorkers(B, 2);
         With(routers, Router(routers, B), "p4");
-        var onB = Router(routers, B);
-        var onC = Router(routers, C);
-        Assert.True(RoomRouters.Projected(onB, 5, MicAndCam) + 8 <= Limit);
-        Assert.Same(onC, Existing(routers.Place("p5", A, 5, MicAndCam, [A, B, C])));
+        var emptyOnB = Router(routers, B);
+        Assert.Same(emptyOnB, Existing(routers.Place("p5", A, 5, MicAndCam, [A, B, C])));
+
+        // With no router that fits anywhere, a new one goes to the node where the room has fewest (C: none).
+        With(routers, emptyOnB, "p5");
+        Assert.Equal(C, NewRouter(routers.Place("p6", A, 6, MicAndCam, [A, B, C])));
     }
 
     [Fact]
