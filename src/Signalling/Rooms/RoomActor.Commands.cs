@@ -121,6 +121,7 @@ public sealed partial class RoomActor
                 {
                     var producer = peer.Producers[close.ProducerId].Ref;
                     _state.RemoveProducer(peer, close.ProducerId);
+                    ForgetProducer(close.ProducerId); // closed on request, it sends no ProducerClosed
                     RunDone(peer, replyTo, producer, CloseProducer.Instance);
                     break;
                 }
