@@ -170,12 +170,21 @@ public abstract class Consumer
         copy.SetTimestamp(_sentTs![slot]);
         if (Settings.RtxSsrc != 0 && Settings.RtxPayloadType != 0)
         {
-            var rtx = Transport.Worker.RtxBuffer;
-            if (Rtx.Encapsulate(copy, rtx, Settings.RtxPayloadType, Settings.RtxSsrc, _rtxSeq++, out var n) != RtxError.None
-                || RtpPacket.TryParse(rtx.AsSpan(0, n), out var rtxPacket) != RtpParseError.None) return;
-            Transport.SendConsumerRtp(this, rtx, rtxPacket, nowMs);
+            SendRtx(copy, Settings.RtxSsrc, _rtxSeq++, nowMs);
+            return;
         }
-        else Transport.SendConsumerRtp(this, scratch, copy, nowMs);
+        Transport.SendConsumerRtp(this, scratch, copy, nowMs);
+        Transport.Worker.Counters.Retransmitted++;
+    }
+
+    /// <summary>Sends <paramref name="copy"/> (a stored packet rewritten in the send buffer) as RTX on
+    /// <paramref name="rtxSsrc"/> with sequence number <paramref name="rtxSeq"/> (RFC 4588), and counts it.</summary>
+    protected void SendRtx(RtpPacket copy, uint rtxSsrc, ushort rtxSeq, long nowMs)
+    {
+        var rtx = Transport.Worker.RtxBuffer;
+        if (Rtx.Encapsulate(copy, rtx, Settings.RtxPayloadType, rtxSsrc, rtxSeq, out var n) != RtxError.None
+            || RtpPacket.TryParse(rtx.AsSpan(0, n), out var rtxPacket) != RtpParseError.None) return;
+        Transport.SendConsumerRtp(this, rtx, rtxPacket, nowMs);
         Transport.Worker.Counters.Retransmitted++;
     }
 
@@ -503,11 +512,7 @@ public sealed class PipeConsumer : Consumer
         if (RtpPacket.TryParse(scratch.AsSpan(0, stored.Length), out var copy) != RtpParseError.None) return;
         copy.SetSsrc(mediaSsrc);
         _rtxSeq ??= new ushort[Producer.Streams.Length];
-        var rtx = Transport.Worker.RtxBuffer;
-        if (Rtx.Encapsulate(copy, rtx, Settings.RtxPayloadType, unchecked(Settings.RtxSsrc + (uint)encoding), _rtxSeq[encoding]++, out var n) != RtxError.None
-            || RtpPacket.TryParse(rtx.AsSpan(0, n), out var rtxPacket) != RtpParseError.None) return;
-        Transport.SendConsumerRtp(this, rtx, rtxPacket, nowMs);
-        Transport.Worker.Counters.Retransmitted++;
+        SendRtx(copy, unchecked(Settings.RtxSsrc + (uint)encoding), _rtxSeq[encoding]++, nowMs);
     }
 
     private ushort[]? _rtxSeq;
