@@ -33,17 +33,9 @@ public sealed partial class RoomActor
         if (_activeSpeakerObserverId is not { } observerId) return;
         var log = _log;
         var roomId = _roomId;
-        var main = _routers.Main;
-        var origin = _producerSlot.GetValueOrDefault(producerId) ?? main;
         // A producer on another router of the room is piped to the main one, for as long as it lives.
-        if (origin != main) UsePipe(producerId, main);
-        var srtp = _settings.Rooms.PipeSrtp && !origin.Node.Equals(main.Node);
-        async Task Observe()
-        {
-            var router = await main.Ready;
-            if (origin != main) await (await origin.Ready).Router.Ask<PipedToRouter>(new PipeToRouter(producerId, router.Router, EnableSrtp: srtp), AskTimeout);
-            await router.Router.Ask<Done>(new RtpObserverAddProducer(observerId, producerId), AskTimeout);
-        }
+        var piped = PipedTo(producerId, _routers.Main);
+        async Task Observe() => await (await piped()).Router.Ask<Done>(new RtpObserverAddProducer(observerId, producerId), AskTimeout);
         Observe().ContinueWith(t => log.Debug("room {0}: active speaker observer refused producer {1}: {2}", roomId, producerId, t.Exception?.GetBaseException().Message),
             TaskContinuationOptions.OnlyOnFaulted);
     }

@@ -72,7 +72,6 @@ public sealed partial class RoomActor
                     var request = new CreateWebRtcTransport(Guid.NewGuid().ToString(), _self);
                     Run(peer, replyTo, async () => await (await slot.Ready).Router.Ask<WebRtcTransportCreated>(request, AskTimeout), t =>
                     {
-                        _transportSlot[t.TransportId] = slot;
                         _state.AddTransport(peer, new TransportEntry(t.TransportId, t.Transport, TransportKind.WebRtc, create.Producing, create.Consuming));
                         return [new RoomEffect.Reply(new RoomReplies.WebRtcTransport(t.TransportId, t.IceParameters, t.IceCandidates, t.DtlsParameters))];
                     });
@@ -84,7 +83,6 @@ public sealed partial class RoomActor
                     var request = new CreatePlainTransport(Guid.NewGuid().ToString(), create.RtcpMux, create.Comedia, create.EnableSrtp, create.SrtpCryptoSuite, _self);
                     Run(peer, replyTo, async () => await (await slot.Ready).Router.Ask<PlainTransportCreated>(request, AskTimeout), p =>
                     {
-                        _transportSlot[p.TransportId] = slot;
                         _state.AddTransport(peer, new TransportEntry(p.TransportId, p.Transport, TransportKind.Plain, Producing: true, Consuming: true));
                         return [new RoomEffect.Reply(new RoomReplies.PlainTransport(p.TransportId, p.Ip, p.Port, p.RtcpPort, p.SrtpParameters))];
                     });
@@ -110,7 +108,7 @@ public sealed partial class RoomActor
                 case RoomCommands.Consume consume:
                 {
                     var request = new Consume(consume.TransportId, Guid.NewGuid().ToString(), consume.ProducerId, peer.RtpCapabilities!, Paused: consume.Paused, Listener: _self);
-                    Run(peer, replyTo, ConsumeOn(SlotOfTransport(consume.TransportId), consume.ProducerId, request), created =>
+                    Run(peer, replyTo, ConsumeOn(SlotOf(peer), consume.ProducerId, request), created =>
                     {
                         _state.AddConsumer(peer, new ConsumerEntry(created.ConsumerId, created.Consumer, consume.ProducerId));
                         return [new RoomEffect.Reply(new RoomReplies.Consumed(created.ConsumerId, consume.ProducerId, created.Kind, created.RtpParameters, created.Type))];
@@ -180,17 +178,12 @@ public sealed partial class RoomActor
         var appData = (JsonObject)produce.AppData.DeepClone();
         appData["peerId"] = peer.Id;
         var request = new Produce(Guid.NewGuid().ToString(), produce.Kind, produce.RtpParameters, Listener: _self);
-        var slot = SlotOfTransport(produce.TransportId);
         Run(peer, replyTo, () => transport.Ask<ProducerCreated>(request, AskTimeout), created =>
         {
-            _producerSlot[created.ProducerId] = slot;
             if (peer.IsBroadcaster) _log.Info("room {0}: broadcaster {1} produces {2} ({3})", _roomId, peer.Id, produce.Kind, created.ProducerId);
             return _state.AddProducer(peer, new ProducerEntry(created.ProducerId, created.Producer, produce.Kind, appData));
         });
     }
-
-    /// <summary>The router a transport of the room is on (the main one for a transport it does not know).</summary>
-    private RouterSlot SlotOfTransport(string transportId) => _transportSlot.GetValueOrDefault(transportId) ?? _routers.Main;
 
     private void RunStreamStats(PeerState peer, ReplyTo replyTo, IActorRef target) =>
         Run(peer, replyTo, () => target.Ask<RtpStreamStats>(GetRtpStreamStats.Instance, AskTimeout),

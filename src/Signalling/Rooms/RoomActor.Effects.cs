@@ -53,7 +53,7 @@ public sealed partial class RoomActor
     {
         if (_state.Find(c.PeerId) is not { Connection: { } connection } peer) return;
         var request = new Consume(c.TransportId, Guid.NewGuid().ToString(), c.ProducerId, c.RtpCapabilities, Paused: true, Listener: _self);
-        Run(peer, null, ConsumeOn(SlotOfTransport(c.TransportId), c.ProducerId, request), created =>
+        Run(peer, null, ConsumeOn(SlotOf(peer), c.ProducerId, request), created =>
         {
             _state.AddConsumer(peer, new ConsumerEntry(created.ConsumerId, created.Consumer, c.ProducerId));
             connection.Tell(new NewConsumer(c.ProducerPeerId, c.ProducerId, created.ConsumerId, created.Kind, created.RtpParameters, created.Type,

@@ -42,7 +42,6 @@ public sealed partial class RoomActor
                 if (_state.ProducerOwner(p.ProducerId) is { } producerOwner) _state.RemoveProducer(producerOwner, p.ProducerId);
                 break;
             case TransportClosed t:
-                _transportSlot.Remove(t.TransportId);
                 if (_state.TransportOwner(t.TransportId) is { } transportOwner) _state.RemoveTransport(transportOwner, t.TransportId);
                 break;
             case DtlsStateChanged { DtlsState: "failed" or "closed" } t when _state.TransportOwner(t.TransportId) is { } peer:

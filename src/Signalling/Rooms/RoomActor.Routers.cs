@@ -26,8 +26,6 @@ public sealed partial class RoomActor
     private RoomRouters _routers = null!;
     private Address _selfAddress = null!;
     private Akka.Cluster.Cluster? _cluster;
-    private readonly Dictionary<string, RouterSlot> _transportSlot = new();
-    private readonly Dictionary<string, RouterSlot> _producerSlot = new();
     private readonly Dictionary<string, (RouterSlot Slot, string ProducerId)> _consumerSlot = new();
     // Consumers (and the active speaker observer) using the pipe of a producer into a router of the room.
     private readonly Dictionary<(string ProducerId, RouterSlot Target), int> _pipeUse = new();
@@ -145,27 +143,43 @@ public sealed partial class RoomActor
 
     // ---- pipes -----------------------------------------------------------------------------------------------
 
-    /// <summary>The work of making a consumer of <paramref name="producerId"/> on <paramref name="target"/>: the
-    /// producer piped there first if it lives on another router of the room.</summary>
+    /// <summary>The router a member's transports are on (all on the one it was placed on at its first transport);
+    /// the main one for a member that has none.</summary>
+    private RouterSlot SlotOf(PeerState? member) => member is not null && _routers.SlotOf(member.Id) is { } slot ? slot : _routers.Main;
+
+    /// <summary>The router a producer lives on: its owner's.</summary>
+    private RouterSlot SlotOfProducer(string producerId) => SlotOf(_state.ProducerOwner(producerId));
+
+    /// <summary>The work that makes <paramref name="producerId"/> available on <paramref name="target"/> and answers
+    /// that router: piped from the producer's router first when that is another one (one more use of that pipe,
+    /// given back with <see cref="ReleasePipe"/>).</summary>
+    private Func<Task<RouterCreated>> PipedTo(string producerId, RouterSlot target)
+    {
+        var origin = SlotOfProducer(producerId);
+        if (origin == target) return () => target.Ready;
+        UsePipe(producerId, target);
+        var srtp = _settings.Rooms.PipeSrtp && !origin.Node.Equals(target.Node);
+        return async () =>
+        {
+            var router = await target.Ready;
+            await (await origin.Ready).Router.Ask<PipedToRouter>(new PipeToRouter(producerId, router.Router, EnableSrtp: srtp), AskTimeout);
+            return router;
+        };
+    }
+
+    /// <summary>The work of making a consumer of <paramref name="producerId"/> on <paramref name="target"/>, the
+    /// producer piped there first if need be.</summary>
     private Func<Task<ConsumerCreated>> ConsumeOn(RouterSlot target, string producerId, Consume request)
     {
-        var origin = _producerSlot.GetValueOrDefault(producerId) ?? target;
         _consumerSlot[request.ConsumerId] = (target, producerId);
         target.Consumers++;
-        if (origin != target) UsePipe(producerId, target);
-        var srtp = _settings.Rooms.PipeSrtp && !origin.Node.Equals(target.Node);
+        var piped = PipedTo(producerId, target);
         var self = _self;
         return async () =>
         {
             try
             {
-                var router = await target.Ready;
-                if (origin != target)
-                {
-                    var from = await origin.Ready;
-                    await from.Router.Ask<PipedToRouter>(new PipeToRouter(producerId, router.Router, EnableSrtp: srtp), AskTimeout);
-                }
-                return await router.Router.Ask<ConsumerCreated>(request, AskTimeout);
+                return await (await piped()).Router.Ask<ConsumerCreated>(request, AskTimeout);
             }
             catch (Exception)
             {
@@ -196,7 +210,8 @@ public sealed partial class RoomActor
     private void OnCheckPipe(CheckPipe c)
     {
         if (_pipeUse.GetValueOrDefault((c.ProducerId, c.Target)) > 0 || !_pipeUse.Remove((c.ProducerId, c.Target))) return;
-        if (_producerSlot.GetValueOrDefault(c.ProducerId) is { Created: { } origin, Alive: true } && c.Target.Created is { } target && c.Target.Alive)
+        if (_state.ProducerOwner(c.ProducerId) is not null && SlotOfProducer(c.ProducerId) is { Created: { } origin, Alive: true }
+            && c.Target.Created is { } target && c.Target.Alive)
         {
             origin.Router.Tell(new ClosePipe(c.ProducerId, target.Router));
             _log.Debug("room {0}: pipe of producer {1} to router {2} closed (unused)", _roomId, c.ProducerId, target.RouterId);
@@ -206,7 +221,6 @@ public sealed partial class RoomActor
     /// <summary>A producer is gone: so are its pipes (they close with it).</summary>
     private void ForgetProducer(string producerId)
     {
-        _producerSlot.Remove(producerId);
         foreach (var key in _pipeUse.Keys.Where(k => k.ProducerId == producerId).ToArray()) _pipeUse.Remove(key);
     }
 
@@ -244,8 +258,6 @@ public sealed partial class RoomActor
         }
         var peers = _routers.Remove(slot);
         _log.Warning("room {0}: router {1} on {2} is gone ({3}); {4} peers reconnect", _roomId, slot.Created?.RouterId, slot.Node, why, peers.Count);
-        foreach (var id in _transportSlot.Where(kv => kv.Value == slot).Select(kv => kv.Key).ToArray()) _transportSlot.Remove(id);
-        foreach (var id in _producerSlot.Where(kv => kv.Value == slot).Select(kv => kv.Key).ToArray()) _producerSlot.Remove(id);
         foreach (var id in _consumerSlot.Where(kv => kv.Value.Slot == slot).Select(kv => kv.Key).ToArray()) _consumerSlot.Remove(id);
         foreach (var key in _pipeUse.Keys.Where(k => k.Target == slot).ToArray()) _pipeUse.Remove(key);
         foreach (var id in peers)
