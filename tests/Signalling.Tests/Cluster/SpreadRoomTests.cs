@@ -39,7 +39,9 @@ public sealed class SpreadRoomTests(ITestOutputHelper output)
 
         var load = Runner.RunAsync(Load(servers, room, peers: 6, seconds: 6));
         ClusterNodes.RouterInfo[] routers = [];
-        await WaitForAsync(async () => (routers = await ClusterNodes.RoutersAsync(a, room)).Sum(x => x.Peers) == 6, "every peer to be placed");
+        // Every peer placed, on routers that exist (a router still being made has no worker yet).
+        await WaitForAsync(async () => (routers = await ClusterNodes.RoutersAsync(a, room)) is var rs && rs.Sum(x => x.Peers) == 6 && rs.All(x => x.Worker >= 0),
+            "every peer to be placed on a router that exists");
         var r = await load;
         output.WriteLine(r.ToJson());
         foreach (var x in routers) output.WriteLine($"router {x.RouterId} on {x.Node} worker {x.Worker}: {x.Peers} peers, {x.Consumers} consumers{(x.Main ? " (main)" : "")}");
