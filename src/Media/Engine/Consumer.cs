@@ -1,5 +1,6 @@
 using AkkaSfu.Media.Codecs;
 using AkkaSfu.Media.Feedback;
+using AkkaSfu.Media.Layers;
 using AkkaSfu.Media.Rtcp;
 using AkkaSfu.Media.Rtp;
 
@@ -67,6 +68,25 @@ public abstract class Consumer
 
     /// <summary>The router SSRC of the stream currently forwarded (for key-frame requests).</summary>
     protected abstract uint CurrentMappedSsrc { get; }
+
+    /// <summary>mediasoup's consumer priority (1–255): a share of the transport's bitrate, see
+    /// <see cref="LayerAllocator"/>.</summary>
+    public int Priority { get; private set; } = 1;
+
+    public void SetPriority(int priority) => Priority = Math.Clamp(priority, 1, 255);
+
+    /// <summary>Fills this consumer's entry for the transport's bitrate allocation. A consumer that cannot be
+    /// shaped takes what its stream uses.</summary>
+    internal virtual void FillDemand(LayerDemand demand, long nowMs)
+    {
+        demand.Priority = Priority;
+        demand.Layered = false;
+        demand.IsAudio = Kind == StreamKind.Audio;
+        demand.FixedBitrate = IsActive ? Producer.StreamBitrate(0, nowMs) : 0;
+    }
+
+    /// <summary>The allocation's result for this consumer (layered consumers move their target).</summary>
+    internal virtual void ApplyAllocation(LayerDemand demand, long nowMs) { }
 
     /// <summary>Handles one mapped producer packet (a view of the producer's buffer: read it, don't write it).</summary>
     internal abstract void SendRtp(int encoding, RtpPacket packet, bool isKeyFrame, long nowMs);
@@ -214,7 +234,11 @@ public abstract class Consumer
         if (!Paused) return;
         Paused = false;
         OnActivated(nowMs);
+        ReportScore(); // mediasoup-demo tells the consumer's score right after resume: the real one
     }
+
+    /// <summary>Tells the owner this consumer's score (from the endpoint's reports) and its producer's.</summary>
+    internal void ReportScore() => Transport.Worker.Observer.OnConsumerScore(Id, SendStats.Score, Producer.Score);
 
     internal void OnProducerPaused()
     {
@@ -307,6 +331,8 @@ public sealed class SimulcastConsumer : Consumer, ILayeredConsumer
     private bool _switching;
     private long _lastTargetCheckMs = long.MinValue;
     private readonly int _maxTemporalLayer;
+    // The bandwidth allocation's layers (no limit until the transport has an estimate).
+    private int _allocSpatial = int.MaxValue, _allocTemporal = int.MaxValue;
 
     internal SimulcastConsumer(Transport transport, Producer producer, ConsumerSettings settings)
         : base(transport, producer, settings)
@@ -323,16 +349,49 @@ public sealed class SimulcastConsumer : Consumer, ILayeredConsumer
     public int CurrentSpatialLayer => _current;
 
     protected override int CurrentEncoding => Math.Max(0, _current);
-    public int CurrentTemporalLayer => _current < 0 ? -1 : _vp8.CurrentTemporalLayer;
+    // The rewriter's "every layer" (int.MaxValue) is the top layer here.
+    public int CurrentTemporalLayer => _current < 0 ? -1 : Math.Min(_vp8.CurrentTemporalLayer, _maxTemporalLayer);
 
     protected override uint CurrentMappedSsrc => Producer.Streams[Math.Max(0, _current < 0 ? _target : _current)].Encoding.MappedSsrc;
+
+    public int SpatialLayerCount => Producer.Streams.Length;
+    public int TemporalLayerCount => _maxTemporalLayer + 1;
+    public int TargetSpatialLayer => _target;
+    public int TargetTemporalLayer => _targetTemporal;
 
     public void SetPreferredLayers(int spatial, int temporal, long nowMs)
     {
         PreferredSpatialLayer = Math.Clamp(spatial, 0, Producer.Streams.Length - 1);
         PreferredTemporalLayer = temporal < 0 ? _maxTemporalLayer : Math.Min(temporal, _maxTemporalLayer);
-        _targetTemporal = PreferredTemporalLayer;
         UpdateTarget(nowMs, force: true);
+    }
+
+    // Only VP8 carries temporal layers this consumer can filter; other codecs' streams are one layer each.
+    private bool FiltersTemporal => IsVp8;
+
+    internal override void FillDemand(LayerDemand demand, long nowMs)
+    {
+        base.FillDemand(demand, nowMs);
+        demand.Layered = true;
+        var temporalLayers = FiltersTemporal ? TemporalLayerCount : 1;
+        demand.Reset(Producer.Streams.Length, temporalLayers);
+        if (!IsActive) return; // nothing live: takes nothing
+        for (var s = 0; s < Producer.Streams.Length; s++)
+            for (var t = 0; t < temporalLayers; t++)
+                demand.SetBitrate(s, t, FiltersTemporal ? Producer.LayerBitrate(s, 0, t, nowMs) : Producer.StreamBitrate(s, nowMs));
+        demand.MaxSpatial = PreferredSpatialLayer;
+        demand.MaxTemporal = FiltersTemporal ? PreferredTemporalLayer : 0;
+        demand.CurrentSpatial = _current;
+        demand.CurrentTemporal = _current < 0 ? -1 : FiltersTemporal ? Math.Max(0, CurrentTemporalLayer) : 0;
+    }
+
+    internal override void ApplyAllocation(LayerDemand demand, long nowMs)
+    {
+        if (demand.Spatial < 0) return; // nothing live: keep waiting for whatever comes
+        var temporal = FiltersTemporal ? demand.Temporal : int.MaxValue;
+        if (demand.Spatial == _allocSpatial && temporal == _allocTemporal) return;
+        (_allocSpatial, _allocTemporal) = (demand.Spatial, temporal);
+        UpdateTarget(nowMs, force: false);
     }
 
     internal override void SendRtp(int encoding, RtpPacket packet, bool isKeyFrame, long nowMs)
@@ -347,32 +406,39 @@ public sealed class SimulcastConsumer : Consumer, ILayeredConsumer
             _switching = true;
             RequireSync();
         }
-        if (Forward(packet, nowMs) && _switching)
-        {
-            _switching = false;
-            Transport.Worker.Observer.OnConsumerLayersChanged(Id, _current, Math.Clamp(_vp8.CurrentTemporalLayer, 0, _targetTemporal));
-        }
+        if (!Forward(packet, nowMs)) return;
+        _switching = false;
+        var temporal = Math.Clamp(_vp8.CurrentTemporalLayer, 0, _targetTemporal);
+        if (_current == _reportedSpatial && temporal == _reportedTemporal) return;
+        (_reportedSpatial, _reportedTemporal) = (_current, temporal);
+        Transport.Worker.Observer.OnConsumerLayersChanged(Id, _current, temporal);
     }
+
+    private int _reportedSpatial = -1, _reportedTemporal = -1;
 
     protected override bool RewritePayload(Span<byte> payload) =>
         Producer.Settings.Codecs.Count == 0 || !IsVp8
             ? true
-            : _vp8.Process(payload, _targetTemporal, _switching) == Vp8RewriteResult.Forward;
+            : _vp8.Process(payload, _targetTemporal >= _maxTemporalLayer ? int.MaxValue : _targetTemporal, _switching) == Vp8RewriteResult.Forward;
+    // The highest target means every layer the stream carries, whatever was signalled.
 
     private bool IsVp8 => _isVp8 ??= Producer.Settings.Codecs.Any(c => c.MimeType.Equals("video/VP8", StringComparison.OrdinalIgnoreCase));
     private bool? _isVp8;
 
-    /// <summary>Chooses the highest receiving encoding not above the preferred layer; asks for its key frame.</summary>
+    /// <summary>Chooses the highest live encoding within the preferred and the allocated layer (or, when none
+    /// below it is live, the lowest live one) and the temporal layer; asks for the key frame a switch needs.</summary>
     private void UpdateTarget(long nowMs, bool force)
     {
         _lastTargetCheckMs = nowMs;
+        var cap = Math.Min(Math.Min(PreferredSpatialLayer, _allocSpatial), Producer.Streams.Length - 1);
         var target = -1;
-        for (var i = Math.Min(PreferredSpatialLayer, Producer.Streams.Length - 1); i >= 0; i--)
-        {
-            var s = Producer.Streams[i];
-            if (s.Active && nowMs - s.LastPacketMs < 2000) { target = i; break; }
-        }
+        for (var i = cap; i >= 0 && target < 0; i--)
+            if (Producer.Streams[i].IsLive(nowMs)) target = i;
+        for (var i = cap + 1; i < Producer.Streams.Length && target < 0; i++)
+            if (Producer.Streams[i].IsLive(nowMs)) target = i;
         if (target < 0) return;
+        _targetTemporal = target == _allocSpatial ? Math.Min(PreferredTemporalLayer, _allocTemporal)
+            : target < _allocSpatial ? PreferredTemporalLayer : 0;
         if (target != _target || force || _current != _target)
         {
             _target = target;
@@ -387,10 +453,15 @@ public sealed class SimulcastConsumer : Consumer, ILayeredConsumer
     }
 }
 
-/// <summary>A consumer whose spatial/temporal layers can be chosen (setConsumerPreferredLayers).</summary>
+/// <summary>A consumer whose spatial/temporal layers can be chosen (setConsumerPreferredLayers), within which
+/// the transport's bandwidth allocation sets its target.</summary>
 public interface ILayeredConsumer
 {
     void SetPreferredLayers(int spatial, int temporal, long nowMs);
+    int PreferredSpatialLayer { get; }
+    int PreferredTemporalLayer { get; }
+    int TargetSpatialLayer { get; }
+    int TargetTemporalLayer { get; }
 }
 
 /// <summary>One SVC stream (VP9 L3T3 / L3T3_KEY, or VP8 with temporal layers): forwards the layers up to the
@@ -420,6 +491,10 @@ public sealed class SvcConsumer : Consumer, ILayeredConsumer
 
     public int PreferredSpatialLayer { get; private set; }
     public int PreferredTemporalLayer { get; private set; }
+    public int TargetSpatialLayer { get; private set; }
+    public int TargetTemporalLayer { get; private set; }
+    // The bandwidth allocation's layers (no limit until the transport has an estimate).
+    private int _allocSpatial = int.MaxValue, _allocTemporal = int.MaxValue;
 
     protected override uint CurrentMappedSsrc => Producer.Streams[0].Encoding.MappedSsrc;
 
@@ -427,12 +502,43 @@ public sealed class SvcConsumer : Consumer, ILayeredConsumer
     {
         PreferredSpatialLayer = spatial < 0 ? _maxSpatial : Math.Min(spatial, _maxSpatial);
         PreferredTemporalLayer = temporal < 0 ? _maxTemporal : Math.Min(temporal, _maxTemporal);
-        if (_vp9 is not null)
-        {
-            _vp9.TargetSpatialLayer = PreferredSpatialLayer;
-            _vp9.TargetTemporalLayer = PreferredTemporalLayer;
-        }
-        if (nowMs > 0 && _vp9 is not null && PreferredSpatialLayer > _vp9.CurrentSpatialLayer) RequestKeyFrame(nowMs);
+        ApplyTargets(nowMs);
+    }
+
+    /// <summary>Target = the preferred layers, lowered to the allocated ones; going up a spatial layer needs a
+    /// key frame, asked for now.</summary>
+    private void ApplyTargets(long nowMs)
+    {
+        TargetSpatialLayer = Math.Min(PreferredSpatialLayer, _allocSpatial);
+        // The allocated temporal layer belongs to the allocated spatial one; below it, every temporal layer fits.
+        TargetTemporalLayer = _allocSpatial > PreferredSpatialLayer ? PreferredTemporalLayer : Math.Min(PreferredTemporalLayer, _allocTemporal);
+        if (_vp9 is null) return;
+        _vp9.TargetSpatialLayer = TargetSpatialLayer;
+        _vp9.TargetTemporalLayer = TargetTemporalLayer;
+        if (nowMs > 0 && TargetSpatialLayer > _vp9.CurrentSpatialLayer) RequestKeyFrame(nowMs);
+    }
+
+    internal override void FillDemand(LayerDemand demand, long nowMs)
+    {
+        base.FillDemand(demand, nowMs);
+        demand.Layered = true;
+        demand.Reset(_maxSpatial + 1, _maxTemporal + 1);
+        if (!IsActive) return;
+        for (var s = 0; s <= _maxSpatial; s++)
+            for (var t = 0; t <= _maxTemporal; t++)
+                demand.SetBitrate(s, t, Producer.LayerBitrate(0, s, t, nowMs));
+        demand.MaxSpatial = PreferredSpatialLayer;
+        demand.MaxTemporal = PreferredTemporalLayer;
+        demand.CurrentSpatial = _vp9?.CurrentSpatialLayer ?? 0;
+        demand.CurrentTemporal = _vp9?.CurrentTemporalLayer
+            ?? (_ddTemporal >= 0 ? _ddTemporal : _vp8 is not null ? Math.Clamp(_vp8.CurrentTemporalLayer, 0, _maxTemporal) : _maxTemporal);
+    }
+
+    internal override void ApplyAllocation(LayerDemand demand, long nowMs)
+    {
+        if (demand.Spatial < 0 || (demand.Spatial == _allocSpatial && demand.Temporal == _allocTemporal)) return;
+        (_allocSpatial, _allocTemporal) = (demand.Spatial, demand.Temporal);
+        ApplyTargets(nowMs);
     }
 
     internal override void SendRtp(int encoding, RtpPacket packet, bool isKeyFrame, long nowMs)
@@ -451,16 +557,42 @@ public sealed class SvcConsumer : Consumer, ILayeredConsumer
             if (result is not (Vp9FilterResult.Forward or Vp9FilterResult.ForwardSetMarker)) { DropFromSequence(packet); return; }
             ForceMarker = result == Vp9FilterResult.ForwardSetMarker;
         }
+        else if (Producer.PacketLayers is { Known: true } layers && !FilterByDescriptor(layers, isKeyFrame))
+        {
+            DropFromSequence(packet);
+            return;
+        }
         if (Forward(packet, nowMs)) ReportLayers();
     }
 
     protected override bool RewritePayload(Span<byte> payload) =>
-        _vp8 is null || _vp8.Process(payload, PreferredTemporalLayer, switchingStream: false) == Vp8RewriteResult.Forward;
+        _vp8 is null || _vp8.Process(payload, TargetTemporalLayer >= _maxTemporal ? int.MaxValue : TargetTemporalLayer, switchingStream: false) == Vp8RewriteResult.Forward;
+
+    // AV1 (dependency descriptor): the temporal layer forwarded now; frames above it are dropped whole.
+    private int _ddTemporal = -1;
+    private bool _ddDroppingFrame;
+
+    /// <summary>AV1 temporal layers from the dependency descriptor: a key frame restarts at the target; going
+    /// down happens at once, going up one layer at a time, at the start of a frame of the next layer (its
+    /// references, the layers below, were all forwarded: L1T2/L1T3's structure).</summary>
+    private bool FilterByDescriptor(Producer.PacketLayerInfo layers, bool isKeyFrame)
+    {
+        var target = TargetTemporalLayer;
+        if (layers.StartOfFrame)
+        {
+            if (isKeyFrame) _ddTemporal = target;
+            else if (_ddTemporal > target) _ddTemporal = target;
+            else if (layers.TemporalLayer == _ddTemporal + 1 && layers.TemporalLayer <= target) _ddTemporal = layers.TemporalLayer;
+            _ddDroppingFrame = layers.TemporalLayer > _ddTemporal;
+        }
+        return !_ddDroppingFrame;
+    }
 
     private void ReportLayers()
     {
         var spatial = _vp9?.CurrentSpatialLayer ?? 0;
-        var temporal = _vp9?.CurrentTemporalLayer ?? Math.Clamp(_vp8?.CurrentTemporalLayer ?? 0, 0, PreferredTemporalLayer);
+        var temporal = _vp9?.CurrentTemporalLayer
+            ?? (_ddTemporal >= 0 ? _ddTemporal : Math.Clamp(_vp8?.CurrentTemporalLayer ?? 0, 0, TargetTemporalLayer));
         if (spatial == _reportedSpatial && temporal == _reportedTemporal) return;
         (_reportedSpatial, _reportedTemporal) = (spatial, temporal);
         Transport.Worker.Observer.OnConsumerLayersChanged(Id, spatial, temporal);
@@ -470,7 +602,8 @@ public sealed class SvcConsumer : Consumer, ILayeredConsumer
     {
         _waitingForKeyFrame = true;
         _vp9?.Reset();
-        if (_vp9 is not null) SetPreferredLayers(PreferredSpatialLayer, PreferredTemporalLayer, 0);
+        _ddTemporal = -1;
+        ApplyTargets(0);
         base.OnActivated(nowMs);
     }
 }

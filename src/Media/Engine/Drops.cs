@@ -14,6 +14,10 @@ public enum Drop : byte
     UnknownSsrc,
     UnknownPayloadType,
     RtxMalformed,
+    /// <summary>An RTX packet for a packet we already have (late NACK answer, or the sender's probing).</summary>
+    RtxDuplicate,
+    /// <summary>An AV1 dependency descriptor did not parse (the packet is forwarded, unfiltered).</summary>
+    MalformedDependencyDescriptor,
     ProducerPaused,
     ConsumerInactive,
     WaitingForKeyFrame,
@@ -30,7 +34,7 @@ public sealed class EngineCounters
 {
     private readonly long[] _drops = new long[Enum.GetValues<Drop>().Length];
 
-    public long RtpReceived, RtcpReceived, RtpSent, RtcpSent, Retransmitted, KeyFrameRequestsSent;
+    public long RtpReceived, RtcpReceived, RtpSent, RtcpSent, Retransmitted, KeyFrameRequestsSent, ProbationSent, PaddingReceived;
 
     public void Count(Drop reason) => _drops[(int)reason]++;
 

@@ -26,6 +26,9 @@ public interface IEngineObserver
     void OnAudioLevels(string routerId, string? producerId, int volumeDbov);
     /// <summary>An active speaker observer's dominant speaker changed (mediasoup's "dominantspeaker").</summary>
     void OnDominantSpeaker(string observerId, string producerId);
+    /// <summary>A transport's outgoing bitrates moved (mediasoup's "trace" of type "bwe"; mediasoup-demo's
+    /// downlinkBwe).</summary>
+    void OnTransportBwe(string transportId, TransportBwe bwe);
     /// <summary>An engine object threw on the packet path. It is already out of the packet path; the
     /// owner decides what else to close (supervision).</summary>
     void OnFault(EngineObjectKind kind, string id, Exception exception);
@@ -34,6 +37,10 @@ public interface IEngineObserver
 public enum ConsumerCloseReason : byte { Closed, ProducerClosed, TransportClosed, Fault }
 
 public enum EngineObjectKind : byte { Router, Transport, Producer, Consumer }
+
+/// <summary>A transport's outgoing bitrates, bps: what its consumers want at their preferred layers, that
+/// capped by maxOutgoingBitrate, and the send-side estimate.</summary>
+public readonly record struct TransportBwe(long DesiredBitrate, long EffectiveDesiredBitrate, long AvailableBitrate);
 
 public readonly record struct ProducerStreamScore(int EncodingIndex, uint Ssrc, string? Rid, int Score);
 
@@ -52,5 +59,6 @@ public class NullEngineObserver : IEngineObserver
     public virtual void OnConsumerClosed(string consumerId, ConsumerCloseReason reason) { }
     public virtual void OnAudioLevels(string routerId, string? producerId, int volumeDbov) { }
     public virtual void OnDominantSpeaker(string observerId, string producerId) { }
+    public virtual void OnTransportBwe(string transportId, TransportBwe bwe) { }
     public virtual void OnFault(EngineObjectKind kind, string id, Exception exception) { }
 }

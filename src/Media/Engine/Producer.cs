@@ -26,7 +26,23 @@ public sealed class Producer
         /// <summary>The mapped packets, for consumers' NACKs: one copy shared by every consumer.</summary>
         public int ReportedScore = -1;
         public readonly RetransmissionBuffer? Buffer = video ? new RetransmissionBuffer(RetransmissionCapacity, 2000) { RttMs = -1 } : null;
+        /// <summary>Received bitrate per layer of this stream ([spatial × TemporalLayers + temporal]; simulcast
+        /// streams have one spatial layer each), for bandwidth allocation.</summary>
+        public readonly RateCalculator[] LayerRates = NewLayerRates(video ? encoding : null);
+        public readonly int TemporalLayers = video ? Math.Max(1, encoding.TemporalLayers) : 1;
+        public readonly RateCalculator Rate = new();
+        /// <summary>AV1 dependency descriptor state (its template structure), made on first use.</summary>
+        public DependencyDescriptorReader? Dd;
+
+        private static RateCalculator[] NewLayerRates(EncodingMapping? e) =>
+            e is null ? [] : Enumerable.Range(0, Math.Max(1, e.SpatialLayers) * Math.Max(1, e.TemporalLayers)).Select(_ => new RateCalculator()).ToArray();
+
+        /// <summary>Stream received within the last 2 s.</summary>
+        public bool IsLive(long nowMs) => LastPacketMs >= 0 && nowMs - LastPacketMs < LiveMs;
     }
+
+    /// <summary>A stream silent this long is not offered to consumers (the browser stopped sending it).</summary>
+    internal const int LiveMs = 2000;
 
     /// <summary>Packets kept per video stream for retransmission: 2.5 s at 1 Mbps, 0.6 s at 5 Mbps, ~390 KB
     /// per stream (the largest per-producer memory cost; see docs/benchmarks.md).</summary>
@@ -119,7 +135,14 @@ public sealed class Producer
         {
             if (RtpPacket.TryParse(datagram, out var rtx) != RtpParseError.None) { Transport.Worker.Counters.Count(Drop.MalformedRtp); return; }
             var mediaPt = _rtxToMediaPt[rtx.PayloadType];
-            if (mediaPt == 0 || rtx.IsPaddingOnly) { Transport.Worker.Counters.Count(Drop.RtxMalformed); return; } // RTX padding: probing only
+            if (mediaPt == 0) { Transport.Worker.Counters.Count(Drop.RtxMalformed); return; }
+            if (rtx.IsPaddingOnly)
+            {
+                // The endpoint's bandwidth probe (libwebrtc pads on the RTX stream): legal, carries nothing.
+                Transport.Worker.Counters.PaddingReceived++;
+                stream.Rate.Add(rtx.Length, nowMs);
+                return;
+            }
             if (Rtx.DecapsulateInPlace(datagram, mediaPt, stream.Ssrc, out packet) != RtxError.None) { Transport.Worker.Counters.Count(Drop.RtxMalformed); return; }
         }
         else if (RtpPacket.TryParse(datagram, out packet) != RtpParseError.None)
@@ -132,7 +155,8 @@ public sealed class Producer
         var mappedPt = _payloadTypeMap[inputPt];
         if (mappedPt == 0) { Transport.Worker.Counters.Count(Drop.UnknownPayloadType); return; }
 
-        var isKeyFrame = Kind == StreamKind.Video && !packet.IsPaddingOnly && IsKeyFrame(packet);
+        int sid = 0, tid = 0;
+        var isKeyFrame = Kind == StreamKind.Video && !packet.IsPaddingOnly && ReadVideoLayers(stream, packet, out sid, out tid);
         if (!isRtx)
         {
             stream.Stats ??= new RtpReceiveStats(packet.Ssrc, minSequential: 1);
@@ -141,7 +165,8 @@ public sealed class Producer
         if (stream.Nack is { } nack)
         {
             var ev = nack.ReceivePacket(packet.SequenceNumber, isKeyFrame, isRtx, nowMs);
-            if (isRtx && (ev & NackEvent.Recovered) == 0) { Transport.Worker.Counters.Count(Drop.RtxMalformed); return; } // not asked for
+            // Not (or no longer) missing: a late answer to our NACK, or libwebrtc probing with old packets as RTX.
+            if (isRtx && (ev & NackEvent.Recovered) == 0) { Transport.Worker.Counters.Count(Drop.RtxDuplicate); return; }
             if ((ev & NackEvent.NacksPending) != 0) SendNacks(stream, nowMs);
             if ((ev & NackEvent.KeyFrameRequired) != 0) RequestKeyFrame(stream.Encoding.MappedSsrc, nowMs);
         }
@@ -150,6 +175,14 @@ public sealed class Producer
         stream.PacketsReceived++;
         stream.BytesReceived += packet.Length;
         stream.LastPacketMs = nowMs;
+        stream.Rate.Add(packet.Length, nowMs);
+        if (stream.LayerRates.Length > 0 && !packet.IsPaddingOnly)
+        {
+            var layers = stream.LayerRates;
+            var t = Math.Min(tid, stream.TemporalLayers - 1);
+            var s = Math.Min(sid, layers.Length / stream.TemporalLayers - 1);
+            layers[s * stream.TemporalLayers + t].Add(packet.Length, nowMs);
+        }
         if (Paused) { Transport.Worker.Counters.Count(Drop.ProducerPaused); return; }
         if (packet.IsPaddingOnly) return; // bandwidth probing: nothing for consumers
 
@@ -170,21 +203,72 @@ public sealed class Producer
 
     private enum VideoCodec : byte { Other, Vp8, Vp9, H264, Av1 }
 
+    /// <summary>Layers of the packet being fanned out, when they come from a header extension that consumers
+    /// do not get (the AV1 dependency descriptor): valid during <see cref="Router.OnProducerRtp"/> only.</summary>
+    internal PacketLayerInfo PacketLayers { get; private set; }
+
+    internal readonly record struct PacketLayerInfo(bool Known, bool StartOfFrame, int SpatialLayer, int TemporalLayer);
+
     private readonly VideoCodec[] _videoCodecs = new VideoCodec[128];
 
-    /// <summary>Key-frame detection by the packet's codec (mediasoup's PayloadDescriptorHandler rules).</summary>
-    private bool IsKeyFrame(RtpPacket packet)
+    /// <summary>Key-frame detection by the packet's codec (mediasoup's PayloadDescriptorHandler rules), and the
+    /// packet's spatial and temporal layer ids where the payload descriptor has them (else 0).</summary>
+    private bool ReadVideoLayers(Stream stream, RtpPacket packet, out int sid, out int tid)
     {
         var payload = packet.Payload;
-        return _videoCodecs[packet.PayloadType & 0x7F] switch
+        sid = tid = 0;
+        PacketLayers = default;
+        switch (_videoCodecs[packet.PayloadType & 0x7F])
         {
-            VideoCodec.Vp8 => Vp8PayloadDescriptor.TryParse(payload, out var vp8) == Vp8Error.None && vp8.IsKeyFrame,
-            VideoCodec.Vp9 => Vp9PayloadDescriptor.TryParse(payload, out var vp9) == Vp9Error.None && vp9.IsKeyFrame,
-            VideoCodec.H264 => H264Payload.TryParse(payload, out var h264) == H264Error.None && h264.IsKeyFrame,
-            VideoCodec.Av1 => Av1Payload.TryParse(payload, out var av1) == Av1Error.None && av1.IsKeyFrame,
-            _ => false,
-        };
+            case VideoCodec.Vp8:
+                if (Vp8PayloadDescriptor.TryParse(payload, out var vp8) != Vp8Error.None) return false;
+                if (vp8.HasTemporalLayer) tid = vp8.TemporalLayer;
+                return vp8.IsKeyFrame;
+            case VideoCodec.Vp9:
+                if (Vp9PayloadDescriptor.TryParse(payload, out var vp9) != Vp9Error.None) return false;
+                (sid, tid) = (vp9.SpatialLayer, vp9.TemporalLayer);
+                return vp9.IsKeyFrame;
+            case VideoCodec.H264:
+                return H264Payload.TryParse(payload, out var h264) == H264Error.None && h264.IsKeyFrame;
+            case VideoCodec.Av1:
+                if (Settings.ExtensionIds.DependencyDescriptor != 0 && packet.TryGetExtension(Settings.ExtensionIds.DependencyDescriptor, out var ext))
+                {
+                    stream.Dd ??= new DependencyDescriptorReader();
+                    if (stream.Dd.TryRead(ext, out var dd) == DdError.None)
+                    {
+                        (sid, tid) = (dd.SpatialId, dd.TemporalId);
+                        PacketLayers = new PacketLayerInfo(true, dd.StartOfFrame, dd.SpatialId, dd.TemporalId);
+                    }
+                    else Transport.Worker.Counters.Count(Drop.MalformedDependencyDescriptor); // counted; the packet still goes on
+                }
+                return Av1Payload.TryParse(payload, out var av1) == Av1Error.None && av1.IsKeyFrame;
+            default:
+                return false;
+        }
     }
+
+    /// <summary>Bitrate needed to forward encoding <paramref name="encoding"/> up to spatial layer
+    /// <paramref name="spatial"/> (SVC; 0 for a simulcast stream) and temporal layer <paramref name="temporal"/>;
+    /// 0 when the stream is not live or that layer is not being received.</summary>
+    internal long LayerBitrate(int encoding, int spatial, int temporal, long nowMs)
+    {
+        var stream = Streams[encoding];
+        if (!stream.IsLive(nowMs) || stream.LayerRates.Length == 0) return 0;
+        var tl = stream.TemporalLayers;
+        var sl = stream.LayerRates.Length / tl;
+        if (spatial >= sl || temporal >= tl) return 0;
+        // The layer itself must be live, and forwarding it takes every layer below (with K-SVC, only the key
+        // frames of the lower spatial layers: nearly nothing).
+        if (stream.LayerRates[spatial * tl + temporal].BitsPerSecond(nowMs) == 0) return 0;
+        long sum = 0;
+        for (var s = stream.Encoding.KSvc ? spatial : 0; s <= spatial; s++)
+            for (var t = 0; t <= temporal; t++) sum += stream.LayerRates[s * tl + t].BitsPerSecond(nowMs);
+        return sum;
+    }
+
+    /// <summary>Received bitrate of encoding <paramref name="encoding"/> (all its layers).</summary>
+    internal long StreamBitrate(int encoding, long nowMs) =>
+        Streams[encoding].IsLive(nowMs) ? Streams[encoding].Rate.BitsPerSecond(nowMs) : 0;
 
     /// <summary>A consumer needs a key frame of the stream it forwards (router SSRC). Sends a PLI to the
     /// endpoint unless one is already pending for that stream (retried by <see cref="Tick"/>).</summary>
@@ -225,6 +309,8 @@ public sealed class Producer
         for (var i = 0; i < Streams.Length; i++)
             if (Streams[i].Stats is { } st) scores.Add(new ProducerStreamScore(i, Streams[i].Ssrc, Streams[i].Encoding.Rid, st.Score));
         Transport.Worker.Observer.OnProducerScore(Id, scores);
+        // A consumer's score names its producer's (mediasoup's consumer "score" event fires for either).
+        foreach (var c in _consumers) if (c.IsActive) c.ReportScore();
     }
 
     /// <summary>An SR from the endpoint about one of its streams (for LSR/DLSR in our reports).</summary>

@@ -30,6 +30,9 @@ public abstract class Transport
         Id = id;
         // RTCP sender SSRC for feedback we originate (PLI, RR): any fixed value outside consumer SSRCs.
         RtcpSsrc = (uint)Random.Shared.Next(1, int.MaxValue);
+        // As mediasoup: any transport whose endpoint sends transport-cc feedback (or REMB) for our packets gets
+        // an estimate; until then nothing is limited, so ffmpeg and pipes are unaffected.
+        Bandwidth = new BandwidthController(this);
     }
 
     public string Id { get; }
@@ -39,6 +42,38 @@ public abstract class Transport
     public uint RtcpSsrc { get; }
     public IReadOnlyCollection<Producer> Producers => _producers.Values;
     public IReadOnlyCollection<Consumer> Consumers => _consumers.Values;
+
+    /// <summary>Outgoing bandwidth estimation and allocation.</summary>
+    internal BandwidthController Bandwidth { get; }
+
+    /// <summary>The send-side estimate of the outgoing bitrate, 0 until the endpoint's feedback drives one.</summary>
+    public long AvailableOutgoingBitrate => Bandwidth.AvailableBitrate;
+    public long DesiredOutgoingBitrate => Bandwidth.DesiredBitrate;
+    /// <summary>setMaxIncomingBitrate: sent to the endpoint as REMB every second (0 = none).</summary>
+    public long MaxIncomingBitrate { get; private set; }
+    public long MaxOutgoingBitrate { get; private set; }
+    public long MinOutgoingBitrate { get; private set; }
+    public long ProbationPacketsSent { get; private set; }
+    private long _nextRembMs;
+
+    /// <summary>mediasoup's transport.setMaxIncomingBitrate(): the endpoint is asked (REMB) to send no more.</summary>
+    public void SetMaxIncomingBitrate(long bps)
+    {
+        if (bps < 0) throw new ArgumentOutOfRangeException(nameof(bps), "bitrate must be >= 0");
+        MaxIncomingBitrate = bps;
+        _nextRembMs = 0;
+    }
+
+    /// <summary>mediasoup's setMaxOutgoingBitrate / setMinOutgoingBitrate (0 = no bound).</summary>
+    public void SetOutgoingBitrateBounds(long? minBps, long? maxBps)
+    {
+        var min = minBps ?? MinOutgoingBitrate;
+        var max = maxBps ?? MaxOutgoingBitrate;
+        if (min < 0 || max < 0) throw new ArgumentOutOfRangeException(nameof(minBps), "bitrate must be >= 0");
+        if (max > 0 && min > max) throw new ArgumentException($"minOutgoingBitrate {min} is above maxOutgoingBitrate {max}");
+        (MinOutgoingBitrate, MaxOutgoingBitrate) = (min, max);
+        Bandwidth.SetBounds(min, max);
+    }
 
     /// <summary>True when media can be sent (DTLS/SRTP up, or the plain remote known).</summary>
     public abstract bool IsConnected { get; }
@@ -59,6 +94,8 @@ public abstract class Transport
         if (!IsConnected) return;
         foreach (var p in _producers.Values) p.Tick(nowMs);
         SendTransportCcFeedback(nowMs);
+        Bandwidth.Tick(nowMs);
+        if (MaxIncomingBitrate > 0 && nowMs >= _nextRembMs) SendRemb(nowMs);
         if (nowMs < _nextReportMs) return;
         // RFC 3550 §6.3.1: randomize each interval to [0.5, 1.5] × 1 s (as mediasoup does), so the reports of
         // transports created together do not all fall in the same tick of the worker.
@@ -210,6 +247,12 @@ public abstract class Transport
                         for (var i = 0; i < fir.EntryCount; i++)
                             if (_consumerBySsrc.TryGetValue(fir.GetEntry(i).Ssrc, out var c2)) c2.ReceiveKeyFrameRequest(fir.GetEntry(i).Ssrc, nowMs);
                     break;
+                case RtcpPacketType.RtpFeedback when p.Fmt == TransportCc.Fmt:
+                    if (TransportCc.TryParse(p.Packet, out var tcc) == RtcpError.None) Bandwidth.OnTransportFeedback(tcc, nowMs);
+                    break;
+                case RtcpPacketType.PayloadFeedback when p.Fmt == RtcpRemb.Fmt && RtcpRemb.IsRemb(p.Packet):
+                    if (RtcpRemb.TryParse(p.Packet, out var remb) == RtcpError.None) Bandwidth.OnRemb((long)Math.Min(remb.Bitrate, long.MaxValue), nowMs);
+                    break;
                 case RtcpPacketType.RtpFeedback when p.Fmt == RtcpNack.Fmt:
                     if (RtcpNack.TryParse(p.Packet, out var nack) == RtcpError.None && _consumerBySsrc.TryGetValue(nack.MediaSsrc, out var c3))
                         foreach (var seq in nack) c3.ReceiveNack(nack.MediaSsrc, seq, nowMs);
@@ -234,7 +277,10 @@ public abstract class Transport
     private void ReceiveReportBlock(in RtcpReportBlock block, long nowMs)
     {
         if (_consumerBySsrc.TryGetValue(block.Ssrc, out var consumer) && consumer.Settings.Ssrc == block.Ssrc)
+        {
             consumer.ReceiveReportBlock(block, nowMs);
+            Bandwidth.OnReportBlock(block.FractionLost, consumer.SendStats.RttMs, nowMs);
+        }
     }
 
     // ---- send ----------------------------------------------------------------------------------------
@@ -247,7 +293,9 @@ public abstract class Transport
     {
         if (!IsConnected) { Worker.Counters.Count(Drop.NotConnected); return; }
         var ids = consumer.Settings.ExtensionIds;
-        if (ids.TransportWideCc01 != 0) packet.WriteTransportWideCc01(ids, ++_transportWideSeq);
+        // Only packets that carry the number consume one: a gap would read as loss to the endpoint's feedback.
+        if (ids.TransportWideCc01 != 0 && packet.WriteTransportWideCc01(ids, unchecked((ushort)(_transportWideSeq + 1))))
+            Bandwidth.OnPacketSent(++_transportWideSeq, packet.Length, -1, nowMs);
         if (ids.AbsSendTime != 0) packet.WriteAbsSendTime(ids, RtpExtensionAccessors.AbsSendTimeFromMs(nowMs));
         if (SendRtpPacket(buffer, packet.Length)) Worker.Counters.RtpSent++;
         else Worker.Counters.Count(Drop.SendFailed);
@@ -271,6 +319,79 @@ public abstract class Transport
     {
         var buffer = Worker.RtcpBuffer;
         var n = RtcpNack.Write(buffer, RtcpSsrc, ssrc, seqs);
+        if (n > 0 && SendRtcpPacket(buffer, n)) Worker.Counters.RtcpSent++;
+    }
+
+    // ---- probation (mediasoup's RtpProbationGenerator) --------------------------------------------------
+
+    /// <summary>mediasoup-client's receive side has a "probator" stream (SSRC 1234, PT 127, no decoder) as soon
+    /// as it consumes video: padding-only packets on it cost the endpoint nothing but are in its transport-cc
+    /// feedback, so they measure headroom.</summary>
+    public const uint ProbationSsrc = 1234;
+    public const byte ProbationPayloadType = 127;
+    /// <summary>RTP padding is counted in one byte.</summary>
+    private const int MaxPadding = 255;
+    private ushort _probationSeq = (ushort)Random.Shared.Next(0, 65536);
+
+    /// <summary>True when an active video consumer with transport-cc exists (its endpoint has the probator).</summary>
+    internal bool CanSendProbation => ProbationIds().TransportWideCc01 != 0;
+
+    private RtpExtensionIds ProbationIds()
+    {
+        foreach (var c in _consumers.Values)
+            if (c.Kind == StreamKind.Video && c is not PipeConsumer && c.IsActive && c.Settings.ExtensionIds.TransportWideCc01 != 0)
+                return c.Settings.ExtensionIds;
+        return default;
+    }
+
+    /// <summary>Sends about <paramref name="bytes"/> of padding-only probation packets for probe cluster
+    /// <paramref name="cluster"/> (at most 64 packets per call).</summary>
+    internal void SendProbation(int bytes, int cluster, long nowMs)
+    {
+        var ids = ProbationIds();
+        if (ids.TransportWideCc01 == 0 || !IsConnected) return;
+        var buffer = Worker.SendBuffer;
+        for (var i = 0; i < 64 && bytes > 0; i++)
+        {
+            var padding = Math.Clamp(bytes, 1, MaxPadding);
+            var n = WriteProbation(buffer, ids.TransportWideCc01, ++_probationSeq, unchecked((uint)(nowMs * 90)), ++_transportWideSeq, padding);
+            Bandwidth.OnPacketSent(_transportWideSeq, n, cluster, nowMs);
+            if (SendRtpPacket(buffer, n)) { Worker.Counters.ProbationSent++; ProbationPacketsSent++; }
+            else Worker.Counters.Count(Drop.SendFailed);
+            bytes -= n;
+        }
+    }
+
+    /// <summary>RTP header (P and X set), a one-byte-header extension block with transport-wide-cc-01, then
+    /// <paramref name="padding"/> padding bytes whose last one counts them (RFC 3550 §5.1).</summary>
+    internal static int WriteProbation(Span<byte> dst, byte twccId, ushort seq, uint timestamp, ushort twccSeq, int padding)
+    {
+        dst[0] = 0x80 | 0x20 | 0x10;
+        dst[1] = ProbationPayloadType;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(dst[2..], seq);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(dst[4..], timestamp);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(dst[8..], ProbationSsrc);
+        dst[12] = 0xBE; dst[13] = 0xDE; dst[14] = 0; dst[15] = 1;
+        dst[16] = (byte)(twccId << 4 | 1);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(dst[17..], twccSeq);
+        dst[19] = 0;
+        dst.Slice(20, padding - 1).Clear();
+        dst[20 + padding - 1] = (byte)padding;
+        return 20 + padding;
+    }
+
+    /// <summary>setMaxIncomingBitrate: a REMB naming every stream the endpoint sends us (RFC draft-alvestrand-rmcat-remb).</summary>
+    private void SendRemb(long nowMs)
+    {
+        _nextRembMs = nowMs + 1000;
+        Span<uint> ssrcs = stackalloc uint[16];
+        var count = 0;
+        foreach (var p in _producers.Values)
+            foreach (var st in p.Streams)
+                if (st.Ssrc != 0 && count < ssrcs.Length) ssrcs[count++] = st.Ssrc;
+        if (count == 0) return;
+        var buffer = Worker.RtcpBuffer;
+        var n = RtcpRemb.Write(buffer, RtcpSsrc, (ulong)MaxIncomingBitrate, ssrcs[..count]);
         if (n > 0 && SendRtcpPacket(buffer, n)) Worker.Counters.RtcpSent++;
     }
 

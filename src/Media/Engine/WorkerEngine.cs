@@ -36,6 +36,10 @@ public sealed class WorkerEngine : IDisposable
     }
 
     public IEngineObserver Observer { get; }
+
+    /// <summary>Send-side bandwidth estimation and layer allocation on every transport whose endpoint sends
+    /// feedback (off: consumers get their preferred layers whatever the downlink, as before).</summary>
+    public bool BandwidthEstimation { get; init; } = true;
     public EngineCounters Counters { get; } = new();
     public DtlsCertificate Certificate { get; }
     public UdpReceiver Receiver { get; }

@@ -20,6 +20,8 @@ public struct RtpExtensionIds
     public byte Toffset;
     public byte AbsCaptureTime;
     public byte PlayoutDelay;
+    /// <summary>AV1 dependency descriptor (received only: never forwarded, as mediasoup).</summary>
+    public byte DependencyDescriptor;
 }
 
 /// <summary>Typed accessors for the header extensions in <see cref="RtpExtensionIds"/>. Each returns false

@@ -1,0 +1,186 @@
+using AkkaSfu.Media.Bwe;
+using AkkaSfu.Media.Layers;
+using AkkaSfu.Media.Rtcp;
+
+namespace AkkaSfu.Media.Engine;
+
+/// <summary>One transport's outgoing bandwidth: the send-side estimate from the endpoint's transport-cc
+/// feedback (or its REMB), the allocation of that estimate to the transport's consumers (every second, and at
+/// once when the estimate drops), probing for headroom before consumers may go up, and the "bwe" news for
+/// the owner (mediasoup-demo's downlinkBwe). Until the endpoint has sent feedback nothing is limited.</summary>
+internal sealed class BandwidthController
+{
+    /// <summary>Allocation period while the estimate holds.</summary>
+    public const int AllocationIntervalMs = 1000;
+    /// <summary>A drop of the estimate by this factor since the last allocation re-allocates at once.</summary>
+    public const double DropFactor = 0.85;
+    /// <summary>After a consumer went down, none goes up for this long (up cautiously).</summary>
+    public const int UpHoldMs = 3000;
+    /// <summary>First wait between probes; doubled after each probe that found no headroom, up to the max.</summary>
+    public const int ProbeIntervalMs = 1500, MaxProbeIntervalMs = 4000;
+    /// <summary>Estimate before any feedback: libwebrtc's start bitrate order of magnitude.</summary>
+    public const long StartBitrate = 1_000_000;
+    /// <summary>Per-datagram bytes on the wire that the RTP length does not show: IPv4 + UDP headers and the
+    /// SRTP auth tag (GCM's 16 bytes; AES-CM's 10).</summary>
+    public const int WireOverhead = 20 + 8 + 16;
+
+    private readonly Transport _transport;
+    private readonly List<LayerDemand> _demands = new();
+    private readonly List<Consumer> _consumers = new();
+    private SendSideBwe? _bwe;
+    private bool _hasFeedback;
+    private long _nextAllocationMs, _allocatedAt, _upHoldUntilMs, _nextProbeMs, _nextEventMs;
+    private int _probeIntervalMs = ProbeIntervalMs;
+    private long _availableBeforeProbe;
+    private int _probeCluster = -1;
+    private long _lastEventAvailable, _lastEventDesired;
+    private long _minOutgoing, _maxOutgoing;
+
+    public BandwidthController(Transport transport) => _transport = transport;
+
+    /// <summary>True once the endpoint's feedback drives the estimate.</summary>
+    public bool IsActive => _hasFeedback;
+    public long AvailableBitrate => _hasFeedback ? _bwe!.AvailableBitrateBps : 0;
+    public long DesiredBitrate { get; private set; }
+    public long EffectiveDesiredBitrate { get; private set; }
+    public long AllocatedBitrate { get; private set; }
+    public SendSideBwe? Estimator => _bwe;
+    public int ProbesStarted { get; private set; }
+
+    /// <summary>setMinOutgoingBitrate / setMaxOutgoingBitrate (0 = no bound).</summary>
+    public void SetBounds(long minBps, long maxBps)
+    {
+        _minOutgoing = minBps;
+        _maxOutgoing = maxBps;
+        _bwe?.SetBounds(MinBound, MaxBound);
+    }
+
+    private long MinBound => _minOutgoing > 0 ? _minOutgoing : 30_000;
+    private long MaxBound => _maxOutgoing > 0 ? _maxOutgoing : 100_000_000;
+
+    private SendSideBwe Bwe => _bwe ??= new SendSideBwe(Math.Clamp(StartBitrate, MinBound, MaxBound), MinBound, MaxBound);
+
+    // ---- packet path ---------------------------------------------------------------------------------
+
+    /// <summary>A packet left with transport-wide sequence number <paramref name="seq"/>.</summary>
+    public void OnPacketSent(ushort seq, int rtpLength, int probeCluster, long nowMs)
+    {
+        if (_transport.Worker.BandwidthEstimation) Bwe.OnPacketSent(seq, rtpLength + WireOverhead, probeCluster, nowMs * 1000);
+    }
+
+    public void OnTransportFeedback(in TransportCc feedback, long nowMs)
+    {
+        if (_bwe is null) return; // feedback for packets we never sent
+        _bwe.OnTransportFeedback(feedback, nowMs * 1000);
+        Activate(nowMs);
+    }
+
+    public void OnRemb(long bitrate, long nowMs)
+    {
+        if (!_transport.Worker.BandwidthEstimation) return;
+        Bwe.OnRemb(bitrate, nowMs * 1000);
+        Activate(nowMs);
+    }
+
+    public void OnReportBlock(byte fractionLost, long rttMs, long nowMs) => _bwe?.OnReportBlock(fractionLost, rttMs, nowMs * 1000);
+
+    private void Activate(long nowMs)
+    {
+        if (_hasFeedback) return;
+        _hasFeedback = true;
+        _nextAllocationMs = nowMs; // allocate at the next tick
+        _nextProbeMs = nowMs + ProbeIntervalMs;
+    }
+
+    // ---- timer ---------------------------------------------------------------------------------------
+
+    /// <summary>Every worker tick: allocate when due (or when the estimate fell), probe, send probe padding.</summary>
+    public void Tick(long nowMs)
+    {
+        if (!_hasFeedback) return;
+        var bwe = _bwe!;
+        var available = bwe.AvailableBitrateBps;
+        if (nowMs >= _nextAllocationMs || available < _allocatedAt * DropFactor) Allocate(available, nowMs);
+        var due = bwe.PaddingBytesDue(nowMs * 1000);
+        if (due > 0) _transport.SendProbation(due, bwe.ActiveProbeClusterId, nowMs);
+    }
+
+    /// <summary>Shares the estimate among the consumers (see <see cref="LayerAllocator"/>); may start a probe.</summary>
+    internal void Allocate(long available, long nowMs)
+    {
+        _nextAllocationMs = nowMs + AllocationIntervalMs;
+        _allocatedAt = available;
+        _consumers.Clear();
+        foreach (var c in _transport.Consumers)
+            if (c is not PipeConsumer && !c.IsClosed) _consumers.Add(c);
+        while (_demands.Count < _consumers.Count) _demands.Add(new LayerDemand());
+        if (_demands.Count > _consumers.Count) _demands.RemoveRange(_consumers.Count, _demands.Count - _consumers.Count);
+
+        var holding = nowMs < _upHoldUntilMs;
+        for (var i = 0; i < _consumers.Count; i++)
+        {
+            var d = _demands[i];
+            _consumers[i].FillDemand(d, nowMs);
+            if (holding && d.Layered && d.CurrentSpatial >= 0)
+            {
+                // Up cautiously: while holding, nobody goes above what it forwards.
+                if (d.CurrentSpatial < d.MaxSpatial) d.MaxSpatial = d.CurrentSpatial;
+                if (d.CurrentSpatial == d.MaxSpatial) d.MaxTemporal = Math.Min(d.MaxTemporal, d.CurrentTemporal);
+            }
+        }
+        var result = LayerAllocator.Allocate(_demands, available);
+        var wentDown = false;
+        for (var i = 0; i < _consumers.Count; i++)
+        {
+            var d = _demands[i];
+            if (d.Layered && d.CurrentSpatial >= 0 && d.Spatial >= 0
+                && (d.Spatial < d.CurrentSpatial || (d.Spatial == d.CurrentSpatial && d.Temporal < d.CurrentTemporal)))
+                wentDown = true;
+            _consumers[i].ApplyAllocation(d, nowMs);
+        }
+        if (wentDown) _upHoldUntilMs = nowMs + UpHoldMs;
+        DesiredBitrate = result.Desired;
+        EffectiveDesiredBitrate = _maxOutgoing > 0 ? Math.Min(result.Desired, _maxOutgoing) : result.Desired;
+        AllocatedBitrate = result.Allocated;
+        MaybeProbe(available, nowMs);
+        MaybeReport(available, nowMs);
+    }
+
+    /// <summary>Someone is below the layers it wants and the estimate is what holds it: probe above the
+    /// estimate (mediasoup's probation stream) so a successful probe lifts it at once. A probe that found
+    /// nothing doubles the wait for the next one.</summary>
+    private void MaybeProbe(long available, long nowMs)
+    {
+        var bwe = _bwe!;
+        if (_probeCluster >= 0 && bwe.ActiveProbeClusterId != _probeCluster)
+        {
+            // The last probe is over: did it lift the estimate?
+            var lifted = available > _availableBeforeProbe * 1.1;
+            _probeIntervalMs = lifted ? ProbeIntervalMs : Math.Min(MaxProbeIntervalMs, _probeIntervalMs * 2);
+            if (lifted) _nextProbeMs = Math.Min(_nextProbeMs, nowMs + ProbeIntervalMs);
+            _probeCluster = -1;
+        }
+        if (_probeCluster >= 0 || nowMs < _nextProbeMs || !_transport.CanSendProbation) return;
+        if (EffectiveDesiredBitrate <= AllocatedBitrate * 1.1 || available >= MaxBound) return;
+        // Far below what is wanted: probe at 3x (libwebrtc's first probe); near it: 2x, never past the wish.
+        var factor = EffectiveDesiredBitrate > available * 2 ? 3 : 2;
+        var target = Math.Min(Math.Min(available * factor, (long)(EffectiveDesiredBitrate * 1.25)), MaxBound);
+        if (target <= available * 1.1) return;
+        var cluster = bwe.StartProbe(target, nowMs * 1000);
+        if (cluster < 0) return;
+        ProbesStarted++;
+        _probeCluster = cluster;
+        _availableBeforeProbe = available;
+        _nextProbeMs = nowMs + _probeIntervalMs;
+    }
+
+    /// <summary>Tells the owner the transport's bitrates when they moved by 5 %, or every 5 s.</summary>
+    private void MaybeReport(long available, long nowMs)
+    {
+        static bool Moved(long a, long b) => Math.Abs(a - b) > Math.Max(a, b) * 0.05;
+        if (nowMs < _nextEventMs && !Moved(available, _lastEventAvailable) && !Moved(DesiredBitrate, _lastEventDesired)) return;
+        _nextEventMs = nowMs + 5000;
+        (_lastEventAvailable, _lastEventDesired) = (available, DesiredBitrate);
+        _transport.Worker.Observer.OnTransportBwe(_transport.Id, new TransportBwe(DesiredBitrate, EffectiveDesiredBitrate, available));
+    }
+}
