@@ -54,7 +54,7 @@ public sealed class ConsumerActor : SfuObjectActor
         Receive<ResumeConsumer>(_ => EngineAndReply(new EngineResumeConsumer(Id), Sender));
         Receive<RequestConsumerKeyFrame>(_ => EngineAndReply(new EngineRequestConsumerKeyFrame(Id), Sender));
         Receive<SetConsumerPreferredLayers>(l => EngineAndReply(new EngineSetConsumerPreferredLayers(Id, l.SpatialLayer, l.TemporalLayer), Sender));
-        Receive<SetConsumerPriority>(_ => Sender.Tell(Done.Instance)); // bandwidth allocation by priority: not yet
+        Receive<SetConsumerPriority>(p => EngineAndReply(new EngineSetConsumerPriority(Id, p.Priority), Sender));
         Receive<CloseConsumer>(_ => { Sender.Tell(Done.Instance); CloseSelf(null); });
         Receive<GetRtpStreamStats>(_ => EngineAndReply(new EngineGetConsumerStats(Id), Sender));
         ReceiveCommon();

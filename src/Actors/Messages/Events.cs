@@ -24,4 +24,6 @@ public sealed record ConsumerClosed(string ConsumerId, string Reason) : ISfuEven
 public sealed record ConsumerProducerPaused(string ConsumerId) : ISfuEvent;
 public sealed record ConsumerProducerResumed(string ConsumerId) : ISfuEvent;
 public sealed record ConsumerLayersChanged(string ConsumerId, int? SpatialLayer, int? TemporalLayer) : ISfuEvent;
+/// <summary>A transport's outgoing bitrates moved (mediasoup's transport "trace" of type "bwe"), bps.</summary>
+public sealed record TransportBweChanged(string TransportId, long DesiredBitrate, long EffectiveDesiredBitrate, long AvailableBitrate) : ISfuEvent;
 public sealed record ConsumerScoreChanged(string ConsumerId, int Score, int ProducerScore) : ISfuEvent;

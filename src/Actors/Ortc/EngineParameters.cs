@@ -27,6 +27,7 @@ public static class EngineParameters
                 case SupportedRtpCapabilities.Uris.TimeOffset: ids.Toffset = b; break;
                 case SupportedRtpCapabilities.Uris.AbsCaptureTime: ids.AbsCaptureTime = b; break;
                 case SupportedRtpCapabilities.Uris.PlayoutDelay: ids.PlayoutDelay = b; break;
+                case SupportedRtpCapabilities.Uris.DependencyDescriptor: ids.DependencyDescriptor = b; break;
             }
         }
         return ids;
@@ -67,12 +68,29 @@ public static class EngineParameters
         {
             var m = prepared.RtpMapping.Encodings[i];
             var e = p.Encodings![i];
-            var mode = ScalabilityMode.Parse(e.ScalabilityMode);
+            var mode = EngineScalabilityMode(prepared.Type, e.ScalabilityMode);
             encodings.Add(new EncodingMapping(m.MappedSsrc, m.Ssrc, m.Rid, e.Rtx?.Ssrc, mode.SpatialLayers, mode.TemporalLayers, mode.Ksvc));
         }
         var nack = codecs.Any(c => c.RtcpFeedback?.Any(f => f.Type == "nack" && string.IsNullOrEmpty(f.Parameter)) == true);
         return new ProducerSettings(id, kind.ToEngine(), prepared.Type.ToEngine(), mappings, encodings, p.Mid,
             ExtensionIds(p), ExtensionIds(prepared.ConsumableRtpParameters), nack, paused);
+    }
+
+    /// <summary>Temporal layers a simulcast encoding signalled without a scalabilityMode is forwarded with: the
+    /// browser then picks its default, which for VP8/H264 simulcast is L1T3 in Chrome (mediasoup-client assumes
+    /// the same and fills it in; other clients may not).</summary>
+    public const int UnsignalledSimulcastTemporalLayers = 3;
+
+    /// <summary>The layers the engine forwards an encoding with. A simulcast encoding without a scalabilityMode
+    /// is taken as L1T3, not as mediasoup's L1T1: a stream with fewer temporal layers simply carries no higher
+    /// TIDs, while L1T1 taken literally makes the simulcast consumer forward TID 0 only (a quarter of the frames
+    /// of Chrome's default L1T3). The ORTC parameters (consumer scalabilityMode L{n}T1) stay as mediasoup's.</summary>
+    public static ScalabilityMode EngineScalabilityMode(RtpType type, string? scalabilityMode)
+    {
+        var mode = ScalabilityMode.Parse(scalabilityMode);
+        return type == RtpType.Simulcast && string.IsNullOrEmpty(scalabilityMode)
+            ? mode with { TemporalLayers = UnsignalledSimulcastTemporalLayers }
+            : mode;
     }
 
     /// <summary>The engine view of a consumer with parameters from <see cref="Ortc.GetConsumerRtpParameters"/>.</summary>

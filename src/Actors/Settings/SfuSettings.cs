@@ -39,13 +39,21 @@ public sealed record SfuSettings(
             maxPort,
             c.GetTimeSpan("tick-interval", TimeSpan.FromMilliseconds(20)),
             c.GetTimeSpan("consent-timeout", TimeSpan.FromSeconds(30)));
-        settings = settings with { Rooms = RoomSettings.Create(config) };
+        var bwe = c.GetBoolean("bandwidth-estimation", true);
+        if (Environment.GetEnvironmentVariable("AKKASFU_BWE") is { Length: > 0 } bweEnv)
+            bwe = bweEnv is "1" or "on" or "true" ? true : bweEnv is "0" or "off" or "false" ? false
+                : throw new ConfigurationException($"AKKASFU_BWE must be 0 or 1, was \"{bweEnv}\"");
+        settings = settings with { Rooms = RoomSettings.Create(config), BandwidthEstimation = bwe };
         if (settings.RtcMinPort < 1 || settings.RtcMaxPort > 65535 || settings.RtcMinPort > settings.RtcMaxPort)
             throw new ConfigurationException($"bad rtc port range {settings.RtcMinPort}-{settings.RtcMaxPort}");
         return settings;
     }
 
     public IPAddress AnnouncedAddress => AnnouncedIp ?? ListenIp;
+
+    /// <summary>akkasfu.bandwidth-estimation (env AKKASFU_BWE=0|1): send-side estimation and layer allocation
+    /// per transport from the endpoint's transport-cc feedback or REMB.</summary>
+    public bool BandwidthEstimation { get; init; } = true;
 
     /// <summary>How rooms spread over routers, and the pipes between them.</summary>
     public RoomSettings Rooms { get; init; } = RoomSettings.Default;

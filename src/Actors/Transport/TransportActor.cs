@@ -124,6 +124,9 @@ public sealed class TransportActor : SfuObjectActor
             Context.ActorOf(ConsumerActor.Props(c.Settings, rtp, c.Kind, c.Type, c.ProducerPaused, Worker, c.Listener, c.ReplyTo), "consumer-" + c.Settings.Id);
         });
         Receive<GetTransportStats>(_ => EngineAndReply(new EngineGetTransportStats(Id), Sender));
+        Receive<SetMaxIncomingBitrate>(b => EngineAndReply(new EngineSetTransportBitrates(Id, b.Bitrate, null, null), Sender));
+        Receive<SetMaxOutgoingBitrate>(b => EngineAndReply(new EngineSetTransportBitrates(Id, null, b.Bitrate, null), Sender));
+        Receive<SetMinOutgoingBitrate>(b => EngineAndReply(new EngineSetTransportBitrates(Id, null, null, b.Bitrate), Sender));
         Receive<CloseTransport>(_ => { Sender.Tell(Done.Instance); CloseSelf(null); });
         ReceiveCommon();
     }

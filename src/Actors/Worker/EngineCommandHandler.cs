@@ -61,8 +61,17 @@ public static class EngineCommandHandler
             {
                 var t = e.GetTransport(c.TransportId);
                 var (ice, dtls) = t is WebRtcTransport w ? (w.IceState.ToString().ToLowerInvariant(), w.DtlsState.ToString().ToLowerInvariant()) : ("", "");
-                return new TransportStats(c.TransportId, ice, dtls, null, t.Producers.Sum(p => p.TotalPacketsReceived), t.Consumers.Sum(x => x.PacketsSent));
+                return new TransportStats(c.TransportId, ice, dtls, null, t.Producers.Sum(p => p.TotalPacketsReceived), t.Consumers.Sum(x => x.PacketsSent),
+                    t.AvailableOutgoingBitrate, t.DesiredOutgoingBitrate, t.MaxIncomingBitrate, t.MaxOutgoingBitrate, t.MinOutgoingBitrate, t.ProbationPacketsSent);
             }
+            case EngineSetTransportBitrates c:
+            {
+                var t = e.GetTransport(c.TransportId);
+                if (c.MaxIncoming is { } maxIn) t.SetMaxIncomingBitrate(maxIn);
+                if (c.MaxOutgoing is not null || c.MinOutgoing is not null) t.SetOutgoingBitrateBounds(c.MinOutgoing, c.MaxOutgoing);
+                return null;
+            }
+            case EngineSetConsumerPriority c: e.GetConsumer(c.ConsumerId).SetPriority(c.Priority); return null;
             case EngineCloseTransport c: e.CloseTransport(c.TransportId); return null;
 
             case EngineProduce c: e.Produce(c.TransportId, c.Settings); return null;

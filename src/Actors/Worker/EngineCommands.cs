@@ -77,6 +77,17 @@ public sealed record EngineGetTransportStats(string TransportId) : IEngineComman
     string IEngineCommand.Id => TransportId;
 }
 
+/// <summary>setMaxIncomingBitrate / setMaxOutgoingBitrate / setMinOutgoingBitrate: null leaves a value as it is.</summary>
+public sealed record EngineSetTransportBitrates(string TransportId, long? MaxIncoming, long? MaxOutgoing, long? MinOutgoing) : IEngineCommand
+{
+    string IEngineCommand.Id => TransportId;
+}
+
+public sealed record EngineSetConsumerPriority(string ConsumerId, int Priority) : IEngineCommand
+{
+    string IEngineCommand.Id => ConsumerId;
+}
+
 public sealed record EngineCloseTransport(string TransportId) : IEngineClose
 {
     string IEngineCommand.Id => TransportId;

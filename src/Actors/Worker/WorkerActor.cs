@@ -83,7 +83,10 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     {
         var self = Self;
         _engine = new WorkerEngine(new Observer(this), wakeup: () => self.Tell(Wake.Instance),
-            onBatch: batch => self.Tell(new Datagrams(batch)), name: $"worker-{_index}");
+            onBatch: batch => self.Tell(new Datagrams(batch)), name: $"worker-{_index}")
+        {
+            BandwidthEstimation = _settings.BandwidthEstimation,
+        };
         Timers.StartSingleTimer("tick", Tick.Instance, _settings.TickInterval);
         _log.Info("worker {0} started (ports {1}-{2} on {3})", _index, _settings.RtcMinPort, _settings.RtcMaxPort, _settings.ListenIp);
     }
@@ -197,6 +200,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             if (worker._engine.FindActiveSpeakerObserver(observerId) is { } observer)
                 worker.Tell(observer.Router.Id, new DominantSpeaker(observer.Router.Id, observerId, producerId));
         }
+
+        public void OnTransportBwe(string transportId, TransportBwe bwe) =>
+            worker.Tell(transportId, new TransportBweChanged(transportId, bwe.DesiredBitrate, bwe.EffectiveDesiredBitrate, bwe.AvailableBitrate));
 
         public void OnFault(EngineObjectKind kind, string id, Exception exception) =>
             worker.Tell(id, new EngineFault(exception));

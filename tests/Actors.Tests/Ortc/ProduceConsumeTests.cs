@@ -162,6 +162,26 @@ public class ProduceConsumeTests
         Assert.Null(c.Encodings![0].MaxBitrate);
     }
 
+    public static TheoryData<string, int[]> EngineTemporalLayers => new()
+    {
+        // Simulcast with no scalabilityMode: forwarded as L1T3 (Chrome's default), not mediasoup's literal L1T1.
+        { """[{"rid":"r0"},{"rid":"r1"},{"rid":"r2"}]""", [3, 3, 3] },
+        { """[{"rid":"r0","scalabilityMode":"L1T2"},{"rid":"r1"}]""", [2, 3] },
+        { """[{"rid":"r0","scalabilityMode":"L1T1"},{"rid":"r1","scalabilityMode":"L1T1"}]""", [1, 1] },
+        { """[{"rid":"r0","scalabilityMode":"L1T3"},{"rid":"r1","scalabilityMode":"L1T3"}]""", [3, 3] },
+        // One encoding without a mode is a simple producer: nothing to filter.
+        { """[{"ssrc":11}]""", [1] },
+    };
+
+    [Theory]
+    [MemberData(nameof(EngineTemporalLayers))]
+    public void Engine_temporal_layers_of_each_encoding(string encodingsJson, int[] expected)
+    {
+        var p = Produce(MediaKind.Video, ChromeWebcam.Replace(ChromeWebcamEncodings, encodingsJson));
+        var settings = EngineParameters.ForProducer("p1", MediaKind.Video, p, paused: false);
+        Assert.Equal(expected, settings.Encodings.Select(e => e.TemporalLayers));
+    }
+
     private static string ChromeWebcamEncodings =>
         ChromeWebcam[ChromeWebcam.IndexOf("[{\"active\"", StringComparison.Ordinal)..(ChromeWebcam.IndexOf("],\n", ChromeWebcam.IndexOf("\"rid\":\"r2\"", StringComparison.Ordinal), StringComparison.Ordinal) + 1)];
 
