@@ -123,7 +123,14 @@ public static class ProtooCommands
         RoomReplies.Produced p => Protoo.Success(id, new { id = p.Id }),
         RoomReplies.TransportStats { Stats: var s } => Protoo.Success(id, new[]
         {
-            new { type = "webrtc-transport", transportId = s.TransportId, iceState = s.IceState, dtlsState = s.DtlsState, rtpPacketsReceived = s.RtpPacketsReceived, rtpPacketsSent = s.RtpPacketsSent },
+            new
+            {
+                type = "webrtc-transport", transportId = s.TransportId, iceState = s.IceState, dtlsState = s.DtlsState,
+                rtpPacketsReceived = s.RtpPacketsReceived, rtpPacketsSent = s.RtpPacketsSent,
+                availableOutgoingBitrate = s.AvailableOutgoingBitrate, desiredOutgoingBitrate = s.DesiredOutgoingBitrate,
+                maxIncomingBitrate = s.MaxIncomingBitrate, maxOutgoingBitrate = s.MaxOutgoingBitrate, minOutgoingBitrate = s.MinOutgoingBitrate,
+                probationPacketsSent = s.ProbationPacketsSent,
+            },
         }),
         RoomReplies.RtpStreamStats { Stats: var s } => Protoo.Success(id, new[]
         {

@@ -65,9 +65,9 @@ public sealed partial class RoomActor
     private void OnConsumerAccepted(ConsumerAccepted a)
     {
         if (_state.Current(a.PeerId, a.Peer) is not { } peer || !peer.Consumers.TryGetValue(a.ConsumerId, out var consumer)) return;
+        // The resumed consumer reports its score (ConsumerScoreChanged → consumerScore), as mediasoup-demo's
+        // server sends consumer.score after resume.
         consumer.Ref.Tell(ResumeConsumer.Instance);
-        a.Peer.Tell(new PeerSend(Protoo.Notification("consumerScore",
-            new { consumerId = a.ConsumerId, score = new { score = 10, producerScore = 10, producerScores = new[] { 10 } } })), _self);
     }
 
     /// <summary>createBroadcaster with caps: only the producers the broadcaster can consume (the router decides).</summary>

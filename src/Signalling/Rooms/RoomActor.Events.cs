@@ -31,6 +31,9 @@ public sealed partial class RoomActor
             case ConsumerLayersChanged c when _state.ConsumerOwner(c.ConsumerId) is { } peer:
                 Notify(peer, "consumerLayersChanged", new { consumerId = c.ConsumerId, spatialLayer = c.SpatialLayer, temporalLayer = c.TemporalLayer });
                 break;
+            case TransportBweChanged t when _state.TransportOwner(t.TransportId) is { } peer:
+                Notify(peer, "downlinkBwe", new { desiredBitrate = t.DesiredBitrate, effectiveDesiredBitrate = t.EffectiveDesiredBitrate, availableBitrate = t.AvailableBitrate });
+                break;
             case ConsumerScoreChanged c when _state.ConsumerOwner(c.ConsumerId) is { } peer:
                 Notify(peer, "consumerScore", new { consumerId = c.ConsumerId, score = new { score = c.Score, producerScore = c.ProducerScore, producerScores = new[] { c.ProducerScore } } });
                 break;
