@@ -1,4 +1,5 @@
-// Page options from the URL query (?roomId=&displayName=&autojoin=1&simulcast=0&produce=0&consume=0&forceTcp=1).
+// Page options from the URL query (?roomId=&displayName=&autojoin=1&simulcast=0&produce=0&consume=0&forceTcp=1
+// &encodings=plain).
 
 /** Webcam simulcast layers as in mediasoup-demo v3 (mediasoup-client names them r0/r1/r2). */
 export const WEBCAM_SIMULCAST_ENCODINGS = [
@@ -7,11 +8,34 @@ export const WEBCAM_SIMULCAST_ENCODINGS = [
   { scaleResolutionDownBy: 1, maxBitrate: 5_000_000, scalabilityMode: 'L1T3' },
 ];
 
+/** Three layers with no scalabilityMode and lower bitrates (&encodings=plain), as some apps give them.
+ * mediasoup-client 3.x fills in scalabilityMode L1T3 (what Chrome does without one); with &encodings=plain the page
+ * takes it out of the produce request again, so the server sees these encodings verbatim, as from a client that
+ * does not fill it in. */
+export const PLAIN_SIMULCAST_ENCODINGS = [
+  { scaleResolutionDownBy: 4, maxBitrate: 100_000 },
+  { scaleResolutionDownBy: 2, maxBitrate: 300_000 },
+  { scaleResolutionDownBy: 1, maxBitrate: 900_000 },
+];
+
 /** Opus options matching the demo's mic producer (stereo, DTX, in-band FEC, NACK). */
 export const MIC_CODEC_OPTIONS = { opusStereo: true, opusDtx: true, opusFec: true, opusNack: true };
 
 /** VP8/H264 start bitrate hint, as the demo sets it. */
 export const WEBCAM_CODEC_OPTIONS = { videoGoogleStartBitrate: 1000 };
+
+/**
+ * Per-tile video quality: which spatial layer to prefer ('max' = the consumer's highest, 0 = lowest; the
+ * temporal layer is always the highest) and the consumer's priority (2 gets the downlink before 1).
+ */
+export const QUALITY_PRESETS = {
+  auto: { spatialLayer: 'max', priority: 1 },
+  low: { spatialLayer: 0, priority: 1 },
+  high: { spatialLayer: 'max', priority: 2 },
+};
+
+/** How often the page samples each consumer's getStats to show its received bitrate. */
+export const BITRATE_SAMPLE_MS = 1500;
 
 /** Reconnect policy for the protoo WebSocket: a few quick tries, then give up and say so (~11 s). */
 export const PROTOO_RETRY = { retries: 4, factor: 2, minTimeout: 1000, maxTimeout: 4000 };
@@ -37,6 +61,8 @@ export function readOptions(search = window.location.search) {
     webcam: flag(params, 'webcam', true),
     forceTcp: flag(params, 'forceTcp', false),
     consumerReplicas: params.get('consumerReplicas'),
+    /** Simulcast encodings: 'default' (WEBCAM_SIMULCAST_ENCODINGS) or 'plain' (PLAIN_SIMULCAST_ENCODINGS). */
+    encodings: params.get('encodings') === 'plain' ? 'plain' : 'default',
   };
 }
 

@@ -1,6 +1,7 @@
 // Conference page entry point: join form, tile grid, controls, error toasts and the window.akkasfu test hook.
 
 import { readOptions } from './config.js';
+import { formatBitrate } from './format.js';
 import { RoomClient, mediasoupClient } from './roomClient.js';
 import { renderTiles } from './tiles.js';
 
@@ -54,8 +55,9 @@ function showState(state) {
 
 function render() {
   if (!client) return;
-  renderTiles($('grid'), client, { onAudioBlocked: audioBlocked, onTrackChange: render });
+  renderTiles($('grid'), client, { onAudioBlocked: audioBlocked, onTrackChange: render, onQuality: setQuality });
   $('empty-note').hidden = client.peers.size > 0 || client.state !== 'joined';
+  showDownlink(client.downlinkBwe);
 
   const mic = client.mic?.producer;
   const micBtn = $('mic-button');
@@ -70,6 +72,23 @@ function render() {
   camBtn.textContent = cam?.paused ? 'Camera on' : 'Camera off';
   camBtn.setAttribute('aria-pressed', String(Boolean(cam && !cam.paused)));
   camBtn.classList.toggle('off', Boolean(cam?.paused));
+}
+
+/** The receive transport's bandwidth estimate in the top bar: "down 1.2 Mbps (wants 2.5 Mbps)". */
+function showDownlink(bwe) {
+  const el = $('downlink');
+  el.hidden = !bwe;
+  if (!bwe) return;
+  const { availableBitrate, desiredBitrate, effectiveDesiredBitrate } = bwe;
+  el.textContent = `down ${formatBitrate(availableBitrate)}`
+    + (desiredBitrate ? ` (wants ${formatBitrate(desiredBitrate)})` : '');
+  el.title = `Downlink estimate: ${formatBitrate(availableBitrate)} available, ${formatBitrate(desiredBitrate)} desired, `
+    + `${formatBitrate(effectiveDesiredBitrate)} effectively desired`;
+}
+
+/** The tiles' quality select; the client reports failed requests as error toasts. */
+function setQuality(consumerId, quality) {
+  client?.setQuality(consumerId, quality).catch((e) => toast(e?.message ?? String(e)));
 }
 
 let audioUnlockPending = false;
@@ -137,10 +156,16 @@ window.akkasfu = {
   get lastError() { return client?.lastError ?? null; },
   get activeSpeakerId() { return client?.activeSpeakerId ?? null; },
   get transportStates() { return { ...(client?.transportStates ?? {}) }; },
+  /** Latest downlinkBwe notification { desiredBitrate, effectiveDesiredBitrate, availableBitrate } (bps), or null. */
+  get downlinkBwe() { return client?.downlinkBwe ? { ...client.downlinkBwe } : null; },
   get producers() {
     return [client?.mic, client?.webcam].filter(Boolean).map(({ producer, score }) => ({
       id: producer.id, kind: producer.kind, paused: producer.paused, score,
       encodings: producer.rtpParameters.encodings.length,
+      /** mediasoup-client's parameters (codecs, encodings with rid/scalabilityMode, extensions) ... */
+      rtpParameters: producer.rtpParameters,
+      /** ... and what the produce request told the server. */
+      signalledRtpParameters: client.signalledRtpParameters.get(producer.id) ?? null,
     }));
   },
   /** Remote peers with their consumers (plain objects, safe to JSON-serialise). */
@@ -150,14 +175,23 @@ window.akkasfu = {
       id: p.id, displayName: p.displayName, device: p.device,
       consumers: [...client.consumers.entries()].filter(([, c]) => c.peerId === p.id).map(([id, c]) => ({
         id, kind: c.consumer.kind, paused: c.consumer.paused, score: c.score, layers: c.layers,
+        quality: c.quality, bitrate: c.bitrate,
+        rtpParameters: c.consumer.rtpParameters,
       })),
     }));
   },
   stats: async () => (client ? client.stats() : []),
+  /** This peer's outbound streams (per simulcast encoding: rid, frame size and rate, bytes sent). */
+  producerStats: async () => (client ? client.producerStats() : []),
   join: (roomId, displayName) => join(roomId, displayName),
   leave: () => client?.leave(),
   toggleMic: () => client?.toggleMic(),
   toggleCam: () => client?.toggleCam(),
+  /** What a tile's quality select does: 'auto' | 'low' | 'high'. Resolves true when the server accepted both requests. */
+  setQuality: async (consumerId, quality) => {
+    if (!client) throw new Error('not in a room');
+    return client.setQuality(consumerId, quality);
+  },
 };
 
 bindUi();

@@ -5,7 +5,8 @@
 import * as mediasoupClient from 'mediasoup-client';
 import * as protooClient from 'protoo-client';
 import {
-  MIC_CODEC_OPTIONS, PROTOO_RETRY, WEBCAM_CODEC_OPTIONS, WEBCAM_SIMULCAST_ENCODINGS, protooUrl,
+  BITRATE_SAMPLE_MS, MIC_CODEC_OPTIONS, PLAIN_SIMULCAST_ENCODINGS, PROTOO_RETRY, QUALITY_PRESETS, WEBCAM_CODEC_OPTIONS,
+  WEBCAM_SIMULCAST_ENCODINGS, protooUrl,
 } from './config.js';
 import { deviceInfo } from './deviceInfo.js';
 
@@ -28,17 +29,27 @@ export class RoomClient extends EventTarget {
     this.lastError = null;
     /** @type {Map<string, {id, displayName, device}>} */
     this.peers = new Map();
-    /** @type {Map<string, {consumer, peerId, remotelyPaused, score, layers}>} */
+    /**
+     * quality: 'auto' | 'low' | 'high' (setQuality); maxLayers: { spatialLayer, temporalLayer } or null when there
+     * is nothing to choose; bitrate: received bps over the last sample, null until two samples exist.
+     * @type {Map<string, {consumer, peerId, remotelyPaused, score, layers, quality, maxLayers, bitrate, sample}>}
+     */
     this.consumers = new Map();
+    /** Latest downlinkBwe notification for the receive transport: { desiredBitrate, effectiveDesiredBitrate, availableBitrate } (bps). */
+    this.downlinkBwe = null;
     /** mic/webcam producers of this peer: { producer, score } */
     this.mic = null;
     this.webcam = null;
     this.transportStates = { send: 'new', recv: 'new' };
+    /** @type {Map<string, object>} the rtpParameters each producer's produce request carried, by producer id */
+    this.signalledRtpParameters = new Map();
     this._protoo = null;
     this._device = null;
     this._sendTransport = null;
     this._recvTransport = null;
     this._closed = false;
+    this._bitrateTimer = null;
+    this._sampling = false;
     /** How many times this session has joined the room (it joins again after each reconnect). */
     this.joins = 0;
   }
@@ -96,7 +107,41 @@ export class RoomClient extends EventTarget {
     return this._toggleProducer(this.webcam);
   }
 
-  /** Per consumer: kind, peerId and inbound-rtp counters from getStats(). */
+  /**
+   * Chooses what the server sends for a video consumer: 'auto' (its highest layers, priority 1), 'low' (spatial
+   * layer 0, priority 1) or 'high' (highest layers, priority 2, so it gets the downlink first). Sends
+   * setConsumerPreferredLayers then setConsumerPriority. Resolves true when both succeed; on a failed request
+   * reports the error, keeps the previous choice and resolves false. Rejects for an unknown consumer or quality.
+   */
+  async setQuality(consumerId, quality) {
+    const entry = this.consumers.get(consumerId);
+    if (!entry) throw new Error(`no consumer "${consumerId}"`);
+    const preset = Object.hasOwn(QUALITY_PRESETS, quality) ? QUALITY_PRESETS[quality] : null;
+    if (!preset) throw new Error(`quality must be one of ${Object.keys(QUALITY_PRESETS).join(', ')}, not "${quality}"`);
+    const max = entry.maxLayers;
+    if (!max) throw new Error(`consumer "${consumerId}" has no layers to choose from`);
+
+    const previous = entry.quality;
+    entry.quality = quality;
+    this._changed();
+    try {
+      await this._protoo.request('setConsumerPreferredLayers', {
+        consumerId,
+        spatialLayer: preset.spatialLayer === 'max' ? max.spatialLayer : preset.spatialLayer,
+        temporalLayer: max.temporalLayer,
+      });
+      await this._protoo.request('setConsumerPriority', { consumerId, priority: preset.priority });
+      return true;
+    } catch (error) {
+      if (entry.quality === quality) entry.quality = previous; // unless another choice came meanwhile
+      this._error(`Could not set ${quality} quality for ${this._peerName(entry.peerId)}: ${error?.message ?? error}`);
+      this._changed();
+      return false;
+    }
+  }
+
+  /** Per consumer: kind, peerId and inbound-rtp counters from getStats(). The video-only fields (frame size,
+   * frame rate, freezes) are null for audio. */
   async stats() {
     const out = [];
     for (const [id, entry] of this.consumers) {
@@ -106,6 +151,8 @@ export class RoomClient extends EventTarget {
         const report = await consumer.getStats();
         report.forEach((s) => { if (s.type === 'inbound-rtp') inbound = s; });
       } catch { /* consumer closed meanwhile */ }
+      const video = consumer.kind === 'video';
+      const videoStat = (value) => (video ? value ?? 0 : null);
       out.push({
         consumerId: id,
         producerId: consumer.producerId,
@@ -118,8 +165,42 @@ export class RoomClient extends EventTarget {
         packetsReceived: inbound?.packetsReceived ?? 0,
         bytesReceived: inbound?.bytesReceived ?? 0,
         framesDecoded: inbound?.framesDecoded ?? 0,
-        frameWidth: inbound?.frameWidth ?? 0,
-        frameHeight: inbound?.frameHeight ?? 0,
+        frameWidth: videoStat(inbound?.frameWidth),
+        frameHeight: videoStat(inbound?.frameHeight),
+        framesPerSecond: videoStat(inbound?.framesPerSecond),
+        freezeCount: videoStat(inbound?.freezeCount),
+        totalFreezesDuration: videoStat(inbound?.totalFreezesDuration),
+      });
+    }
+    return out;
+  }
+
+  /** Per outbound stream of this peer's producers (one per simulcast encoding): what the browser sends. */
+  async producerStats() {
+    const out = [];
+    for (const entry of [this.mic, this.webcam]) {
+      if (!entry || entry.producer.closed) continue;
+      const { producer } = entry;
+      let report = null;
+      try { report = await producer.getStats(); } catch { continue; /* closed meanwhile */ }
+      report.forEach((s) => {
+        if (s.type !== 'outbound-rtp') return;
+        out.push({
+          producerId: producer.id,
+          kind: producer.kind,
+          rid: s.rid ?? null,
+          ssrc: s.ssrc,
+          active: s.active ?? null,
+          bytesSent: s.bytesSent ?? 0,
+          /** Part of bytesSent that went out again as RTX: NACK answers, and the copies of recent packets
+           * Chrome sends as bandwidth probes (payload padding). */
+          retransmittedBytesSent: s.retransmittedBytesSent ?? 0,
+          frameWidth: s.frameWidth ?? null,
+          frameHeight: s.frameHeight ?? null,
+          framesPerSecond: s.framesPerSecond ?? null,
+          scalabilityMode: s.scalabilityMode ?? null,
+          qualityLimitationReason: s.qualityLimitationReason ?? null,
+        });
       });
     }
     return out;
@@ -172,8 +253,15 @@ export class RoomClient extends EventTarget {
     });
     if (direction === 'send') {
       transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+        if (this.options.encodings === 'plain' && appData?.source === 'webcam' && rtpParameters.encodings.length > 1) {
+          // Signal the app's encodings, not mediasoup-client's L1T3 (see PLAIN_SIMULCAST_ENCODINGS).
+          rtpParameters = {
+            ...rtpParameters,
+            encodings: rtpParameters.encodings.map(({ scalabilityMode, ...rest }) => rest),
+          };
+        }
         this._protoo.request('produce', { transportId: transport.id, kind, rtpParameters, appData })
-          .then(({ id: producerId }) => callback({ id: producerId }), errback);
+          .then(({ id: producerId }) => { this.signalledRtpParameters.set(producerId, rtpParameters); callback({ id: producerId }); }, errback);
       });
     }
     transport.on('connectionstatechange', (state) => {
@@ -203,10 +291,17 @@ export class RoomClient extends EventTarget {
         video: { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } },
       });
       const track = stream.getVideoTracks()[0];
-      const encodings = this.options.simulcast ? WEBCAM_SIMULCAST_ENCODINGS.map((e) => ({ ...e })) : undefined;
-      const producer = await this._sendTransport.produce({
-        track, encodings, codecOptions: WEBCAM_CODEC_OPTIONS, appData: { source: 'webcam' },
-      });
+      const layers = this.options.encodings === 'plain' ? PLAIN_SIMULCAST_ENCODINGS : WEBCAM_SIMULCAST_ENCODINGS;
+      const encodings = this.options.simulcast ? layers.map((e) => ({ ...e })) : undefined;
+      const restore = this.options.encodings === 'plain' && encodings ? sendEncodingsVerbatim() : null;
+      let producer;
+      try {
+        producer = await this._sendTransport.produce({
+          track, encodings, codecOptions: WEBCAM_CODEC_OPTIONS, appData: { source: 'webcam' },
+        });
+      } finally {
+        restore?.();
+      }
       this.webcam = this._watchProducer(producer, 'camera');
       this._changed();
     } catch (error) {
@@ -269,7 +364,10 @@ export class RoomClient extends EventTarget {
             streamId: `${peerId}-${appData?.share ? 'share' : 'mic-webcam'}`,
             appData: { ...appData, peerId },
           });
-          const entry = { consumer, peerId, remotelyPaused: Boolean(producerPaused), score: null, layers: null };
+          const entry = {
+            consumer, peerId, remotelyPaused: Boolean(producerPaused), score: null, layers: null,
+            quality: 'auto', maxLayers: maxLayers(consumer), bitrate: null, sample: null,
+          };
           this.consumers.set(consumer.id, entry);
           consumer.on('transportclose', () => { this.consumers.delete(consumer.id); this._changed(); });
           accept();
@@ -343,8 +441,15 @@ export class RoomClient extends EventTarget {
       case 'activeSpeaker':
         this.activeSpeakerId = data.peerId ?? null;
         break;
+      case 'downlinkBwe':
+        this.downlinkBwe = {
+          desiredBitrate: data.desiredBitrate ?? null,
+          effectiveDesiredBitrate: data.effectiveDesiredBitrate ?? null,
+          availableBitrate: data.availableBitrate ?? null,
+        };
+        break;
       default:
-        return; // downlinkBwe, data channel notifications: nothing to show
+        return; // data channel notifications: nothing to show
     }
     this._changed();
   }
@@ -352,6 +457,7 @@ export class RoomClient extends EventTarget {
   // ---- helpers ------------------------------------------------------------------------------------
 
   _closeMedia() {
+    this._stopBitrateSampling();
     for (const entry of [this.mic, this.webcam]) entry?.producer.track?.stop();
     this._sendTransport?.close();
     this._recvTransport?.close();
@@ -362,8 +468,44 @@ export class RoomClient extends EventTarget {
     this.consumers.clear();
     this.peers.clear();
     this.activeSpeakerId = null;
+    this.downlinkBwe = null;
     this.transportStates = { send: 'new', recv: 'new' };
     this._changed();
+  }
+
+  /** One timer for every consumer's bitrate, from joined until the media is closed (leave, disconnect). */
+  _startBitrateSampling() {
+    if (this._bitrateTimer) return;
+    this._bitrateTimer = setInterval(() => this._sampleBitrates(), BITRATE_SAMPLE_MS);
+  }
+
+  _stopBitrateSampling() {
+    clearInterval(this._bitrateTimer);
+    this._bitrateTimer = null;
+  }
+
+  /** bitrate = bytesReceived delta over the inbound-rtp timestamp delta since the previous sample. */
+  async _sampleBitrates() {
+    if (this._sampling || !this.consumers.size) return; // the previous round's getStats are still running
+    this._sampling = true;
+    try {
+      await Promise.all([...this.consumers.values()].map(async (entry) => {
+        let inbound = null;
+        try {
+          const report = await entry.consumer.getStats();
+          report.forEach((s) => { if (s.type === 'inbound-rtp') inbound = s; });
+        } catch { return; } // consumer closed meanwhile
+        if (!inbound) return;
+        const prev = entry.sample;
+        entry.sample = { bytes: inbound.bytesReceived ?? 0, at: inbound.timestamp };
+        if (prev && entry.sample.at > prev.at) {
+          entry.bitrate = Math.max(0, (entry.sample.bytes - prev.bytes) * 8000 / (entry.sample.at - prev.at));
+        }
+      }));
+    } finally {
+      this._sampling = false;
+    }
+    if (this.consumers.size) this._changed();
   }
 
   _peerName(peerId) {
@@ -373,7 +515,10 @@ export class RoomClient extends EventTarget {
   _setState(state) {
     if (this.state === state) return;
     this.state = state;
-    if (state === 'joined') this.joins += 1;
+    if (state === 'joined') {
+      this.joins += 1;
+      this._startBitrateSampling();
+    }
     this.dispatchEvent(new CustomEvent('state', { detail: state }));
   }
 
@@ -387,6 +532,34 @@ export class RoomClient extends EventTarget {
     console.error(`[akkasfu] ${message}`);
     this.dispatchEvent(new CustomEvent('error', { detail: { message, sticky, key } }));
   }
+}
+
+/**
+ * Highest layers a video consumer can be asked for, from its encoding's scalabilityMode (for a simulcast producer
+ * the server sends e.g. 'L3T3': 3 streams of 3 temporal layers), or null when it has a single layer.
+ */
+function maxLayers(consumer) {
+  if (consumer.kind !== 'video') return null;
+  const { spatialLayers, temporalLayers } = mediasoupClient.parseScalabilityMode(consumer.rtpParameters.encodings?.[0]?.scalabilityMode);
+  if (spatialLayers < 2 && temporalLayers < 2) return null;
+  return { spatialLayer: spatialLayers - 1, temporalLayer: temporalLayers - 1 };
+}
+
+/**
+ * mediasoup-client gives every simulcast encoding a scalabilityMode (L1T3 when the app gave none). For
+ * &encodings=plain the browser is to get the app's encodings as they are: until the returned function is called,
+ * addTransceiver drops a scalabilityMode from sendEncodings, and the browser picks its default.
+ */
+function sendEncodingsVerbatim() {
+  const proto = RTCPeerConnection.prototype;
+  const original = proto.addTransceiver;
+  proto.addTransceiver = function addTransceiver(trackOrKind, init) {
+    if (init?.sendEncodings?.length > 1) {
+      init = { ...init, sendEncodings: init.sendEncodings.map(({ scalabilityMode, ...rest }) => rest) };
+    }
+    return original.call(this, trackOrKind, init);
+  };
+  return () => { proto.addTransceiver = original; };
 }
 
 export { mediasoupClient };

@@ -1,6 +1,10 @@
 // The video grid: one tile for this peer (camera preview) and one per remote peer, reconciled in place
 // from the RoomClient model on every change, so media elements are kept and only their state updates.
 
+import { formatBitrate } from './format.js';
+
+const QUALITY_CHOICES = [['auto', 'Auto'], ['low', 'Low'], ['high', 'High']];
+
 function initials(name) {
   const parts = String(name ?? '?').trim().split(/\s+/).filter(Boolean);
   return (parts.length > 1 ? parts[0][0] + parts[1][0] : (parts[0] ?? '?').slice(0, 2)).toUpperCase();
@@ -80,8 +84,37 @@ function updateTile(tile, { name, avatarName = name, videoTrack, videoOn, speaki
   }
 }
 
+/**
+ * The tile's auto/low/high select for its video consumer, shown only when that consumer has layers to choose
+ * from. Created once per tile; its value is the model's choice (entry.quality), so it survives re-renders.
+ */
+function updateQuality(tile, name, consumerId, entry, onQuality) {
+  let select = tile.querySelector('select.quality');
+  if (!entry?.maxLayers) {
+    if (select) select.hidden = true;
+    return;
+  }
+  if (!select) {
+    select = document.createElement('select');
+    select.className = 'quality';
+    select.title = 'Video quality: auto, low (smallest layer) or high (served first)';
+    for (const [value, text] of QUALITY_CHOICES) {
+      const option = document.createElement('option');
+      option.value = value;
+      option.textContent = text;
+      select.append(option);
+    }
+    select.addEventListener('change', () => onQuality?.(select.dataset.consumerId, select.value));
+    tile.append(select);
+  }
+  select.hidden = false;
+  select.dataset.consumerId = consumerId;
+  select.setAttribute('aria-label', `Video quality for ${name}`);
+  if (select.value !== entry.quality) select.value = entry.quality;
+}
+
 /** Reconciles the grid with the client's model. */
-export function renderTiles(grid, client, { onAudioBlocked, onTrackChange }) {
+export function renderTiles(grid, client, { onAudioBlocked, onTrackChange, onQuality }) {
   const seen = new Set();
   const tileFor = (key) => {
     seen.add(key);
@@ -121,7 +154,7 @@ export function renderTiles(grid, client, { onAudioBlocked, onTrackChange }) {
   for (const peer of client.peers.values()) {
     const consumers = [...client.consumers.entries()].filter(([, c]) => c.peerId === peer.id);
     const videos = consumers.filter(([, c]) => c.consumer.kind === 'video');
-    const [, video] = videos[videos.length - 1] ?? [];
+    const [videoId, video] = videos[videos.length - 1] ?? [];
     const audios = consumers.filter(([, c]) => c.consumer.kind === 'audio');
     const badges = [];
     if (!audios.length || audios.every(([, c]) => c.consumer.paused)) badges.push(badge(audios.length ? 'muted' : 'no mic', 'muted'));
@@ -130,8 +163,11 @@ export function renderTiles(grid, client, { onAudioBlocked, onTrackChange }) {
     if (video?.layers && video.layers.spatialLayer != null) {
       badges.push(badge(`S${video.layers.spatialLayer} T${video.layers.temporalLayer ?? '-'}`));
     }
-    updateTile(tileFor(`peer:${peer.id}`), {
-      name: peer.displayName || peer.id,
+    if (video?.bitrate != null) badges.push(badge(formatBitrate(video.bitrate), 'bitrate'));
+    const name = peer.displayName || peer.id;
+    const tile = tileFor(`peer:${peer.id}`);
+    updateTile(tile, {
+      name,
       videoTrack: video?.consumer.track ?? null,
       videoOn: video && !video.consumer.paused,
       speaking: client.activeSpeakerId === peer.id,
@@ -140,6 +176,7 @@ export function renderTiles(grid, client, { onAudioBlocked, onTrackChange }) {
       onBlocked: onAudioBlocked,
       onTrackChange,
     });
+    updateQuality(tile, name, videoId, video, onQuality);
   }
 
   for (const tile of [...grid.children]) {
