@@ -16,23 +16,51 @@ public static class Chromium
     ];
 
     /// <summary>A headless browser context on a new empty profile directory, deleted on dispose.</summary>
-    public static async Task<BrowserSession> LaunchAsync()
+    /// <param name="netns">Run Chromium inside this network namespace (<c>ip netns exec</c>, so root only): its
+    /// only routes are the namespace's own, e.g. a shaped veth link (see Signalling.Tests' NetNamespace).</param>
+    /// <param name="secureOrigins">Origins (<c>http://host:port</c>) to treat as secure contexts, for pages
+    /// not served from localhost that need getUserMedia.</param>
+    public static async Task<BrowserSession> LaunchAsync(string? netns = null, IEnumerable<Uri>? secureOrigins = null)
     {
         if (!File.Exists(ExecutablePath))
             throw new InvalidOperationException($"{ExecutablePath} is missing: run ./scripts/test.sh, which installs Debian's chromium");
         var profile = Directory.CreateTempSubdirectory("akkasfu-chromium-");
-        var pw = await Playwright.CreateAsync();
-        var context = await pw.Chromium.LaunchPersistentContextAsync(profile.FullName, new BrowserTypeLaunchPersistentContextOptions
+        var executable = ExecutablePath;
+        DirectoryInfo? wrapperDir = null;
+        if (netns is not null)
         {
-            ExecutablePath = ExecutablePath,
-            Headless = true,
-            Args = Args,
-        });
-        return new BrowserSession(pw, context, profile);
+            if (!OperatingSystem.IsLinux()) throw new PlatformNotSupportedException("network namespaces need Linux");
+            if (!System.Text.RegularExpressions.Regex.IsMatch(netns, "^[A-Za-z0-9_.-]+$"))
+                throw new ArgumentException($"not a network namespace name: \"{netns}\"", nameof(netns));
+            // Playwright talks to Chromium over fds 3 and 4 (--remote-debugging-pipe): exec keeps them.
+            wrapperDir = Directory.CreateTempSubdirectory("akkasfu-chromium-netns-");
+            executable = Path.Combine(wrapperDir.FullName, "chromium");
+            await File.WriteAllTextAsync(executable, $"#!/bin/sh\nexec ip netns exec '{netns}' {ExecutablePath} \"$@\"\n");
+            File.SetUnixFileMode(executable, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        var origins = secureOrigins?.Select(o => o.GetLeftPart(UriPartial.Authority)).ToArray() ?? [];
+        string[] args = origins.Length == 0 ? Args : [.. Args, "--unsafely-treat-insecure-origin-as-secure=" + string.Join(',', origins)];
+        var pw = await Playwright.CreateAsync();
+        try
+        {
+            var context = await pw.Chromium.LaunchPersistentContextAsync(profile.FullName, new BrowserTypeLaunchPersistentContextOptions
+            {
+                ExecutablePath = executable,
+                Headless = true,
+                Args = args,
+            });
+            return new BrowserSession(pw, context, profile, wrapperDir);
+        }
+        catch
+        {
+            pw.Dispose();
+            try { profile.Delete(recursive: true); wrapperDir?.Delete(recursive: true); } catch (IOException) { }
+            throw;
+        }
     }
 }
 
-public sealed class BrowserSession(IPlaywright playwright, IBrowserContext context, DirectoryInfo profile) : IAsyncDisposable
+public sealed class BrowserSession(IPlaywright playwright, IBrowserContext context, DirectoryInfo profile, DirectoryInfo? wrapperDir = null) : IAsyncDisposable
 {
     public IBrowserContext Context { get; } = context;
 
@@ -55,6 +83,6 @@ public sealed class BrowserSession(IPlaywright playwright, IBrowserContext conte
     {
         await Context.CloseAsync();
         playwright.Dispose();
-        try { profile.Delete(recursive: true); } catch (IOException) { }
+        try { profile.Delete(recursive: true); wrapperDir?.Delete(recursive: true); } catch (IOException) { }
     }
 }

@@ -4,7 +4,8 @@ using System.Text.RegularExpressions;
 namespace AkkaSfu.Signalling.Tests;
 
 /// <summary>The real server as a separate process, started the way the README starts it (the built
-/// src/Signalling, run from its project folder), on a free loopback port.</summary>
+/// src/Signalling, run from its project folder), on a free loopback port, or on a free port of another local
+/// address (e.g. a test's veth, see Browser/NetNamespace).</summary>
 public sealed partial class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -12,19 +13,22 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     private ServerProcess(Process process, Uri baseAddress) { _process = process; BaseAddress = baseAddress; }
 
-    public static async Task<ServerProcess> StartAsync(IDictionary<string, string>? environment = null, string? name = null)
+    /// <param name="listenIp">Serve HTTP on this address instead of 127.0.0.1, and bind media there too
+    /// (AKKASFU_LISTEN_IP, so the ICE candidates name it).</param>
+    public static async Task<ServerProcess> StartAsync(IDictionary<string, string>? environment = null, string? name = null, System.Net.IPAddress? listenIp = null)
     {
         var projectDir = Path.Combine(RepoRoot(), "src", "Signalling");
         var config = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd('/'))!); // Debug or Release, as this test was built
         var dll = Path.Combine(projectDir, "bin", config, "net10.0", "AkkaSfu.Signalling.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException("build src/Signalling first", dll);
 
-        var psi = new ProcessStartInfo("dotnet", [dll, "--urls", "http://127.0.0.1:0"])
+        var psi = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://{listenIp ?? System.Net.IPAddress.Loopback}:0"])
         {
             WorkingDirectory = projectDir,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (listenIp is not null) psi.Environment["AKKASFU_LISTEN_IP"] = listenIp.ToString();
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the server");
 

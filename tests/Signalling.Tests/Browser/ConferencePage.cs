@@ -8,7 +8,11 @@ namespace AkkaSfu.Signalling.Tests.Browser;
 /// <summary>The conference page (real mediasoup-client) driven through its window.akkasfu test surface.</summary>
 public static class ConferencePage
 {
-    public sealed record ConsumerStat(string ConsumerId, string PeerId, string Kind, long PacketsReceived, long FramesDecoded, bool RemotelyPaused);
+    /// <summary>One entry of <c>window.akkasfu.stats()</c>: the consumer's inbound-rtp counters. The video-only
+    /// fields (frame size and rate, freezes) are null for audio.</summary>
+    public sealed record ConsumerStat(string ConsumerId, string PeerId, string Kind, long PacketsReceived, long FramesDecoded, bool RemotelyPaused,
+        long BytesReceived = 0, int? FrameWidth = null, int? FrameHeight = null, double? FramesPerSecond = null,
+        int? FreezeCount = null, double? TotalFreezesDuration = null);
 
     public static async Task<IPage> JoinAsync(BrowserSession browser, Uri server, string room, string name, string extra = "")
     {
@@ -18,6 +22,20 @@ public static class ConferencePage
         await page.WaitForFunctionAsync("() => window.akkasfu && window.akkasfu.state === 'joined'", null, new() { Timeout = 20_000 });
         return page;
     }
+
+    /// <summary>One entry of <c>window.akkasfu.producerStats()</c>: an outbound stream of the page's own
+    /// producers (one per simulcast encoding, named by its rid).</summary>
+    public sealed record OutboundStat(string ProducerId, string Kind, string? Rid, long Ssrc, bool? Active, long BytesSent,
+        int? FrameWidth, int? FrameHeight, double? FramesPerSecond, string? ScalabilityMode, string? QualityLimitationReason,
+        long RetransmittedBytesSent = 0)
+    {
+        /// <summary>Bytes of first transmissions only (what a consumer of this encoding is sent, before NACKs).</summary>
+        public long MediaBytesSent => BytesSent - RetransmittedBytesSent;
+    }
+
+    public static async Task<OutboundStat[]> ProducerStatsAsync(IPage page) =>
+        JsonSerializer.Deserialize<OutboundStat[]>(await page.EvaluateAsync<string>("async () => JSON.stringify(await window.akkasfu.producerStats())"),
+            new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
 
     public static async Task<ConsumerStat[]> StatsAsync(IPage page) =>
         JsonSerializer.Deserialize<ConsumerStat[]>(await page.EvaluateAsync<string>("async () => JSON.stringify(await window.akkasfu.stats())"),
@@ -38,6 +56,14 @@ public static class ConferencePage
         } while (DateTime.UtcNow < deadline);
         output.WriteLine($"{name}: {JsonSerializer.Serialize(stats)}");
         throw new Xunit.Sdk.XunitException($"{name} did not get media from all of [{string.Join(", ", others)}]");
+    }
+
+    /// <summary>The server's drop counters (akkasfu_worker_drops_total from /metrics), one line for a test log.</summary>
+    public static async Task<string> ServerDropsAsync(Uri server)
+    {
+        using var http = new HttpClient { BaseAddress = server };
+        var text = await http.GetStringAsync("/metrics");
+        return "server drops: " + string.Join(", ", text.Split('\n').Where(l => l.StartsWith("akkasfu_worker_drops_total", StringComparison.Ordinal)));
     }
 
     public static async Task<string> PeerIdAsync(IPage page) => await page.EvaluateAsync<string>("() => window.akkasfu.peerId");
