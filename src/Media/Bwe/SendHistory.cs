@@ -4,9 +4,11 @@
 // (send time, arrival time) pairs for the estimators.
 //
 // Constants:
-// - DefaultCapacity 8192 (a power of two, so the slot is seq & mask): at 10 Mbps in 1200-byte packets
-//   that is ~7.8 s of sending, far longer than any feedback delay worth using, and well under the 32768
-//   half-range within which a 16-bit seq unwraps without ambiguity.
+// - DefaultCapacity 2048 (a power of two, so the slot is seq & mask): at 10 Mbps in 1200-byte packets
+//   that is ~2 s of sending, longer than any feedback delay worth using (Chromium answers every 100 ms;
+//   feedback older than the 2 s stream timeout resets the delay filters anyway), and well under the 32768
+//   half-range within which a 16-bit seq unwraps without ambiguity. 64 KB per transport: one per
+//   consumer transport adds up, so not more.
 // - The reference time is 24 bits of 64 ms (§3.1): it wraps after 2^24 × 64 ms ≈ 12.4 days, and the view
 //   reads it signed, so it flips sign after ~6.2 days. Each feedback's reference time is unwrapped against
 //   the previous one (sign-extended 24-bit difference), so arrivals stay on one monotonic µs axis.
@@ -35,7 +37,7 @@ public readonly record struct PacketResult(long Seq, long SendUs, long ArrivalUs
 public sealed class SendHistory
 {
     /// <summary>Default ring size (see the file comment).</summary>
-    public const int DefaultCapacity = 8192;
+    public const int DefaultCapacity = 2048;
 
     private const byte Empty = 0, InFlight = 1, Reported = 2;
 

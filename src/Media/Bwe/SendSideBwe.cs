@@ -33,8 +33,9 @@ public sealed class SendSideBwe
 {
     /// <summary>Feedback silence after which the delay-based detector starts over (µs).</summary>
     public const long StreamTimeoutUs = 2_000_000;
-    /// <summary>Packet results one feedback can deliver.</summary>
-    public const int ResultCapacity = 2048;
+    /// <summary>Packet results one feedback can deliver: a Chromium feedback covers 100 ms, ~100 packets at
+    /// 10 Mbps; more are counted in History.Truncated (20 KB per transport).</summary>
+    public const int ResultCapacity = 512;
     private const long Never = long.MinValue;
 
     private readonly SendHistory _history = new();
