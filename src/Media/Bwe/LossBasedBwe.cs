@@ -97,6 +97,13 @@ public sealed class LossBasedBwe
         // 2..10 %: hold.
     }
 
+    /// <summary>A probe proved <paramref name="bps"/>: a lower cap rises to it (stops limiting at the upper limit).</summary>
+    public void RaiseTo(long bps, long upperBps, long nowUs)
+    {
+        if (EstimateBps == Unlimited || bps <= EstimateBps) return;
+        SetCap(bps, upperBps, nowUs);
+    }
+
     /// <summary>Stops limiting (e.g. a probe proved a higher rate, libwebrtc SetSendBitrate).</summary>
     public void Release()
     {

@@ -225,6 +225,10 @@ public sealed class SendSideBwe
         else
         {
             _aimd.Update(state, ackedBps, nowUs);
+            // A probe that got through at more than the loss cap proves that rate (libwebrtc's SetSendBitrate):
+            // after a loss burst on a shallow queue the delay-based estimate may sit far above the cap, so
+            // "above the delay-based" alone would leave the cap to creep back at 8 %/s.
+            if (probeBps > 0) _loss.RaiseTo(probeBps, UpperBps(), nowUs);
         }
     }
 

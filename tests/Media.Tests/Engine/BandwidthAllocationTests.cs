@@ -37,8 +37,12 @@ public class BandwidthAllocationTests(ITestOutputHelper output)
         return buf[..RtpPacketWriter.Write(buf, header, [], [new RtpExtension(EndpointTwccId, ext)], payload)];
     }
 
-    [Fact]
-    public async Task A_consumer_follows_its_downlink_down_to_the_lowest_layer_and_back_up()
+    /// <param name="queueMs">The bottleneck's queue in ms of its rate: 300 ms as a home router, 50 ms as the
+    /// browser tests' tc tbf (a shallow queue: bursts are lost rather than delayed).</param>
+    [Theory]
+    [InlineData(300)]
+    [InlineData(50)]
+    public async Task A_consumer_follows_its_downlink_down_to_the_lowest_layer_and_back_up(int queueMs)
     {
         using var harness = new EngineHarness();
         using var endpoint = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
@@ -58,7 +62,7 @@ public class BandwidthAllocationTests(ITestOutputHelper output)
         });
 
         using var stop = new CancellationTokenSource();
-        var link = new EmulatedLink { CapacityBps = 5_000_000 };
+        var link = new EmulatedLink { CapacityBps = 5_000_000, QueueUs = queueMs * 1000 };
         // The receiver first: a sender that starts alone overflows the endpoint's socket buffer.
         var receiver = Task.Run(() => Receive(endpoint, new IPEndPoint(IPAddress.Loopback, egressPort), link, stop.Token));
         var sender = Task.Run(() => Send(ingressPort, stop.Token));
@@ -132,10 +136,11 @@ public class BandwidthAllocationTests(ITestOutputHelper output)
     }
 
     /// <summary>A bottleneck queue: a packet leaves when the ones before it have, at the capacity; one that
-    /// would wait more than 300 ms is dropped (tc tbf's "latency").</summary>
+    /// would wait more than <see cref="QueueUs"/> is dropped (tc tbf's "latency").</summary>
     private sealed class EmulatedLink
     {
         public volatile int CapacityBps;
+        public long QueueUs = 300_000;
         public long Dropped;
         private long _lastDepartureUs;
 
@@ -144,7 +149,7 @@ public class BandwidthAllocationTests(ITestOutputHelper output)
         {
             var start = Math.Max(nowUs, _lastDepartureUs);
             var departure = start + (bytes + 28) * 8L * 1_000_000 / CapacityBps;
-            if (departure - nowUs > 300_000) { Dropped++; return -1; }
+            if (departure - nowUs > QueueUs) { Dropped++; return -1; }
             _lastDepartureUs = departure;
             return departure + 20_000; // 20 ms propagation
         }
