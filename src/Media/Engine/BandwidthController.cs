@@ -27,6 +27,7 @@ internal sealed class BandwidthController
     private readonly Transport _transport;
     private readonly List<LayerDemand> _demands = new();
     private readonly List<Consumer> _consumers = new();
+    private readonly List<LayerDemand> _sorted = new();
     private SendSideBwe? _bwe;
     private bool _hasFeedback;
     private long _nextAllocationMs, _allocatedAt, _upHoldUntilMs, _nextProbeMs, _nextEventMs;
@@ -111,7 +112,7 @@ internal sealed class BandwidthController
         _nextAllocationMs = nowMs + AllocationIntervalMs;
         _allocatedAt = available;
         _consumers.Clear();
-        foreach (var c in _transport.Consumers)
+        foreach (var c in _transport.ConsumerValues)
             if (c is not PipeConsumer && !c.IsClosed) _consumers.Add(c);
         while (_demands.Count < _consumers.Count) _demands.Add(new LayerDemand());
         if (_demands.Count > _consumers.Count) _demands.RemoveRange(_consumers.Count, _demands.Count - _consumers.Count);
@@ -121,6 +122,9 @@ internal sealed class BandwidthController
         {
             var d = _demands[i];
             _consumers[i].FillDemand(d, nowMs);
+            // Up one spatial layer per allocation at most: a probe can overstate the headroom (a token-bucket
+            // link passes a short train at line rate), and each spatial switch costs a key frame.
+            if (d.Layered && d.CurrentSpatial >= 0 && d.MaxSpatial > d.CurrentSpatial + 1) d.MaxSpatial = d.CurrentSpatial + 1;
             if (holding && d.Layered && d.CurrentSpatial >= 0)
             {
                 // Up cautiously: while holding, nobody goes above what it forwards.
@@ -128,7 +132,7 @@ internal sealed class BandwidthController
                 if (d.CurrentSpatial == d.MaxSpatial) d.MaxTemporal = Math.Min(d.MaxTemporal, d.CurrentTemporal);
             }
         }
-        var result = LayerAllocator.Allocate(_demands, available);
+        var result = LayerAllocator.Allocate(_demands, available, _sorted);
         var wentDown = false;
         for (var i = 0; i < _consumers.Count; i++)
         {

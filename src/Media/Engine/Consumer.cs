@@ -419,8 +419,13 @@ public sealed class SimulcastConsumer : Consumer, ILayeredConsumer
     protected override bool RewritePayload(Span<byte> payload) =>
         Producer.Settings.Codecs.Count == 0 || !IsVp8
             ? true
-            : _vp8.Process(payload, _targetTemporal >= _maxTemporalLayer ? int.MaxValue : _targetTemporal, _switching) == Vp8RewriteResult.Forward;
-    // The highest target means every layer the stream carries, whatever was signalled.
+            : _vp8.Process(payload, ForwardedTemporalTarget, _switching) == Vp8RewriteResult.Forward;
+
+    // The highest target means every layer the stream carries, whatever was signalled. While waiting for the
+    // key frame of a lower stream (going down: the downlink is short) only the base layer of the current one
+    // goes on, which sheds most of its bitrate at once instead of flooding the link until the switch.
+    private int ForwardedTemporalTarget =>
+        _current > _target ? 0 : _targetTemporal >= _maxTemporalLayer ? int.MaxValue : _targetTemporal;
 
     private bool IsVp8 => _isVp8 ??= Producer.Settings.Codecs.Any(c => c.MimeType.Equals("video/VP8", StringComparison.OrdinalIgnoreCase));
     private bool? _isVp8;

@@ -42,6 +42,8 @@ public abstract class Transport
     public uint RtcpSsrc { get; }
     public IReadOnlyCollection<Producer> Producers => _producers.Values;
     public IReadOnlyCollection<Consumer> Consumers => _consumers.Values;
+    /// <summary>The same, enumerable without allocating (worker thread).</summary>
+    internal Dictionary<string, Consumer>.ValueCollection ConsumerValues => _consumers.Values;
 
     /// <summary>Outgoing bandwidth estimation and allocation.</summary>
     internal BandwidthController Bandwidth { get; }

@@ -56,13 +56,19 @@ public static class LayerAllocator
     public const double UpMargin = 1.15;
 
     /// <summary>Shares <paramref name="available"/> bps among <paramref name="demands"/> (see the file comment).</summary>
-    public static AllocationResult Allocate(IReadOnlyList<LayerDemand> demands, long available)
+    public static AllocationResult Allocate(IReadOnlyList<LayerDemand> demands, long available) =>
+        Allocate(demands, available, new List<LayerDemand>(demands.Count));
+
+    /// <summary>As <see cref="Allocate(IReadOnlyList{LayerDemand}, long)"/>, ordering the layered demands in
+    /// <paramref name="scratch"/> (cleared first): nothing is allocated once the list has grown.</summary>
+    public static AllocationResult Allocate(IReadOnlyList<LayerDemand> demands, long available, List<LayerDemand> scratch)
     {
         long remaining = available, desired = 0;
         // Audio first, then the other single-stream consumers.
         for (var pass = 0; pass < 2; pass++)
-            foreach (var d in demands)
+            for (var i = 0; i < demands.Count; i++)
             {
+                var d = demands[i];
                 if (d.Layered || d.IsAudio != (pass == 0)) continue;
                 d.Allocated = d.FixedBitrate;
                 d.Desired = d.FixedBitrate;
@@ -70,13 +76,22 @@ public static class LayerAllocator
                 desired += d.FixedBitrate;
             }
 
-        var order = new List<LayerDemand>(demands.Count);
-        foreach (var d in demands) if (d.Layered) order.Add(d);
-        // Stable by priority, highest first.
-        var sorted = order.Select((d, i) => (d, i)).OrderByDescending(x => x.d.Priority).ThenBy(x => x.i).Select(x => x.d).ToList();
-
-        foreach (var d in sorted)
+        // The layered ones, stable by priority, highest first (insertion sort: a transport has few consumers).
+        var sorted = scratch;
+        sorted.Clear();
+        for (var i = 0; i < demands.Count; i++)
         {
+            var d = demands[i];
+            if (!d.Layered) continue;
+            var j = sorted.Count;
+            sorted.Add(d);
+            while (j > 0 && sorted[j - 1].Priority < d.Priority) { sorted[j] = sorted[j - 1]; j--; }
+            sorted[j] = d;
+        }
+
+        for (var i = 0; i < sorted.Count; i++)
+        {
+            var d = sorted[i];
             d.Spatial = d.Temporal = -1;
             d.Allocated = 0;
             d.Desired = 0;
@@ -95,16 +110,16 @@ public static class LayerAllocator
         do
         {
             changed = false;
-            foreach (var d in sorted)
-                for (var k = 0; k < Math.Max(1, d.Priority); k++)
+            for (var i = 0; i < sorted.Count; i++)
+                for (int k = 0, steps = Math.Max(1, sorted[i].Priority); k < steps; k++)
                 {
-                    if (!TryStep(d, ref remaining)) break;
+                    if (!TryStep(sorted[i], ref remaining)) break;
                     changed = true;
                 }
         } while (changed);
 
         long allocated = 0;
-        foreach (var d in demands) allocated += d.Allocated;
+        for (var i = 0; i < demands.Count; i++) allocated += demands[i].Allocated;
         return new AllocationResult(desired, allocated);
     }
 

@@ -112,4 +112,16 @@ public class LayerAllocatorTests
         Assert.Equal(-1, d.Spatial);
         Assert.Equal(0, result.Allocated);
     }
+
+    [Fact]
+    public void Allocating_with_a_scratch_list_allocates_nothing()
+    {
+        var demands = new List<LayerDemand> { Audio(), Simulcast(priority: 2, current: 1), Simulcast(current: 0), Audio() };
+        var scratch = new List<LayerDemand>();
+        LayerAllocator.Allocate(demands, 900_000, scratch); // warm up (JIT, the list's array)
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++) LayerAllocator.Allocate(demands, 300_000 + i * 10_000, scratch);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(demands[1].Spatial >= demands[2].Spatial, "the priority-2 consumer is served first");
+    }
 }
