@@ -3,7 +3,8 @@
 //
 //   loss < 2 %      may grow: 1.08 × (lowest estimate of the last second) + 1 kbps
 //   2 % ≤ loss ≤ 10 %   hold
-//   loss > 10 %     cut: rate × (1 − 0.5 × loss), at most once per (300 ms + RTT)
+//   loss > 10 %     cut: rate × (1 − 0.5 × loss), at most once per (300 ms + RTT), never below half the
+//                   delivered (acked) bitrate (ours, not libwebrtc's: see DeliveredFloor)
 //
 // Here it is a cap on the other estimates rather than a rate of its own: it does not limit anything
 // (EstimateBps = long.MaxValue) until loss first forces a cut, which starts from the current upper limit
@@ -40,6 +41,10 @@ public sealed class LossBasedBwe
     public const long IncreaseIntervalUs = 1_000_000;
     /// <summary>Packets that must be reported before a loss ratio is taken.</summary>
     public const int MinPacketsPerUpdate = 20;
+    /// <summary>A cut keeps at least this share of the delivered bitrate. Repeated cuts while a loss burst
+    /// lasts (a simulcast consumer waits up to a second for the key frame of its lower stream, and keeps
+    /// flooding meanwhile) would otherwise take the cap to the minimum, far under what the path carries.</summary>
+    public const double DeliveredFloor = 0.5;
     /// <summary><see cref="EstimateBps"/> while loss does not limit.</summary>
     public const long Unlimited = long.MaxValue;
     private const int HistorySize = 128;
@@ -65,19 +70,21 @@ public sealed class LossBasedBwe
     /// <summary>Adds the packets of one transport-cc feedback; every <see cref="MinPacketsPerUpdate"/>
     /// packets the loss ratio is taken and the cap updated against <paramref name="upperBps"/>.
     /// Returns true when it updated.</summary>
-    public bool OnPacketsReported(int expected, int lost, long upperBps, long nowUs)
+    public bool OnPacketsReported(int expected, int lost, long upperBps, long nowUs, long deliveredBps = 0)
     {
         _expected += expected;
         _lost += lost;
         if (_expected < MinPacketsPerUpdate) return false;
         double loss = (double)_lost / _expected;
         _expected = _lost = 0;
-        OnLossRatio(loss, upperBps, nowUs);
+        OnLossRatio(loss, upperBps, nowUs, deliveredBps);
         return true;
     }
 
     /// <summary>Updates the cap with a measured loss ratio (e.g. RTCP RR fraction lost / 256).</summary>
-    public void OnLossRatio(double loss, long upperBps, long nowUs)
+    /// <param name="deliveredBps">What the path delivered lately (the acked bitrate), 0 when unknown: a cut
+    /// never goes below <see cref="DeliveredFloor"/> of it.</param>
+    public void OnLossRatio(double loss, long upperBps, long nowUs, long deliveredBps = 0)
     {
         LossRatio = Math.Clamp(loss, 0, 1);
         if (LossRatio < LowLossThreshold)
@@ -92,7 +99,8 @@ public sealed class LossBasedBwe
             long from = Math.Min(EstimateBps, upperBps);
             _lastDecreaseUs = nowUs;
             Decreases++;
-            SetCap((long)Math.Round(from * (1 - 0.5 * LossRatio)), upperBps, nowUs);
+            var cut = (long)Math.Round(from * (1 - 0.5 * LossRatio));
+            SetCap(Math.Max(cut, (long)(deliveredBps * DeliveredFloor)), upperBps, nowUs);
         }
         // 2..10 %: hold.
     }

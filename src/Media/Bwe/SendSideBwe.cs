@@ -127,7 +127,7 @@ public sealed class SendSideBwe
             }
             _results[j] = r;
         }
-        _loss.OnPacketsReported(n, n - received, UpperBps(), nowUs);
+        _loss.OnPacketsReported(n, n - received, UpperBps(), nowUs, _acked.BitrateBps);
         if (received == 0)
         {
             Recompute();

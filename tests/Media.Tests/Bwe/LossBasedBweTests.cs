@@ -95,4 +95,14 @@ public class LossBasedBweTests
         l.Release();
         Assert.Equal(LossBasedBwe.Unlimited, l.EstimateBps);
     }
+
+    [Fact]
+    public void Cuts_stop_at_half_the_delivered_bitrate()
+    {
+        var l = new LossBasedBwe();
+        for (var i = 0; i < 10; i++) l.OnLossRatio(0.6, Upper, i * S, deliveredBps: 250_000);
+        Assert.Equal(125_000, l.EstimateBps); // 0.7^10 × 1 M would be 28 k
+        l.OnLossRatio(0.6, Upper, 10 * S);     // delivered unknown: the plain rule
+        Assert.Equal(87_500, l.EstimateBps);
+    }
 }
