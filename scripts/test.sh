@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs every AkkaSfu test. On a bare Debian machine it first installs what the tests need:
-# Debian's chromium (browser interop tests, driven by Playwright) and ffmpeg (PlainTransport peer).
+# Debian's chromium (browser interop tests, driven by Playwright), ffmpeg (PlainTransport peer) and
+# iproute2 (ip netns + tc: the downlink-limit tests; they need root and say so when they cannot run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
+command -v tc >/dev/null 2>&1 || need+=(iproute2)
 if ((${#need[@]})); then
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
   echo "installing ${need[*]} (apt)"

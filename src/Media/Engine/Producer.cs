@@ -138,9 +138,9 @@ public sealed class Producer
             if (mediaPt == 0) { Transport.Worker.Counters.Count(Drop.RtxMalformed); return; }
             if (rtx.IsPaddingOnly)
             {
-                // The endpoint's bandwidth probe (libwebrtc pads on the RTX stream): legal, carries nothing.
+                // The endpoint's bandwidth probe (libwebrtc pads on the RTX stream): legal, carries nothing, is
+                // not forwarded, so it counts in no rate.
                 Transport.Worker.Counters.PaddingReceived++;
-                stream.Rate.Add(rtx.Length, nowMs);
                 return;
             }
             if (Rtx.DecapsulateInPlace(datagram, mediaPt, stream.Ssrc, out packet) != RtxError.None) { Transport.Worker.Counters.Count(Drop.RtxMalformed); return; }
@@ -175,13 +175,15 @@ public sealed class Producer
         stream.PacketsReceived++;
         stream.BytesReceived += packet.Length;
         stream.LastPacketMs = nowMs;
-        stream.Rate.Add(packet.Length, nowMs);
+        // Rates count what forwarding the packet costs on the wire, as the transport's estimate does.
+        var wire = packet.Length + BandwidthController.WireOverhead;
+        stream.Rate.Add(wire, nowMs);
         if (stream.LayerRates.Length > 0 && !packet.IsPaddingOnly)
         {
             var layers = stream.LayerRates;
             var t = Math.Min(tid, stream.TemporalLayers - 1);
             var s = Math.Min(sid, layers.Length / stream.TemporalLayers - 1);
-            layers[s * stream.TemporalLayers + t].Add(packet.Length, nowMs);
+            layers[s * stream.TemporalLayers + t].Add(wire, nowMs);
         }
         if (Paused) { Transport.Worker.Counters.Count(Drop.ProducerPaused); return; }
         if (packet.IsPaddingOnly) return; // bandwidth probing: nothing for consumers

@@ -105,15 +105,17 @@ public sealed class NetNamespace : IAsyncDisposable
     }
 
     /// <summary>Limits what reaches the namespace (the host end's egress) to <paramref name="kbps"/> with a
-    /// token bucket: packets beyond a 50 ms queue are dropped, as on a real bottleneck link.</summary>
-    public async Task LimitDownlinkAsync(int kbps)
+    /// token bucket: packets beyond a queue of <paramref name="queueMs"/> are dropped, as on a real
+    /// bottleneck link (home routers and mobile links queue 100 ms and more; 50 ms is a shallow one).</summary>
+    public async Task LimitDownlinkAsync(int kbps, int queueMs = 50)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(queueMs, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(kbps, 8);
         // Burst: 20 ms at the rate, but at least a few full-size packets (a bucket smaller than one MTU
         // would pass nothing, one of exactly one MTU makes the rate jittery).
         var burst = Math.Max(6_000, kbps * 1000 / 8 / 50);
         await IpOrThrowAsync("tc", "qdisc", "replace", "dev", HostVeth, "root", "tbf",
-            "rate", $"{kbps}kbit", "burst", burst.ToString(CultureInfo.InvariantCulture), "latency", "50ms");
+            "rate", $"{kbps}kbit", "burst", burst.ToString(CultureInfo.InvariantCulture), "latency", $"{queueMs}ms");
     }
 
     /// <summary>Removes the limit (back to the veth's default qdisc).</summary>
