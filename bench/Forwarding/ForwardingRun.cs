@@ -86,7 +86,7 @@ internal static class ForwardingRun
         var capacity = (int)(pps * (o.Warmup + o.Seconds + 15)) + 1024;
         var groups = o.SinkThreads > 0 ? o.SinkThreads : Math.Max(1, (n + 499) / 500);
 
-        using var host = new EngineHost("fwd-worker");
+        using var host = new EngineHost("fwd-worker", o.Bwe);
         var sinkGroups = Enumerable.Range(0, groups).Select(g => new SinkGroup($"fwd-sink{g}")).ToArray();
         var sinks = new SinkConsumer[n];
         for (var i = 0; i < n; i++)

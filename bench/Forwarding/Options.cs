@@ -4,7 +4,7 @@ namespace AkkaSfu.Bench.Forwarding;
 
 /// <summary>Command line: --consumers 1,10,100 --seconds 10 --bitrate 1000000 --size 1200 [--warmup 2]
 /// [--sink-threads 0 (auto: one per 500 consumers)] [--pin 0|1] [--keyframe-every 300] [--breakdown]
-/// [--no-egress-srtp].</summary>
+/// [--no-egress-srtp] [--bwe on|off].</summary>
 internal sealed record Options
 {
     public int[] Consumers { get; init; } = [1, 10, 100, 500, 1000];
@@ -17,6 +17,8 @@ internal sealed record Options
     public int KeyFrameEvery { get; init; } = 300;
     public bool Breakdown { get; init; }
     public bool EgressSrtp { get; init; } = true;
+    /// <summary><see cref="AkkaSfu.Media.Engine.WorkerEngine.BandwidthEstimation"/>.</summary>
+    public bool Bwe { get; init; } = true;
 
     public double Pps => Bitrate / (Size * 8.0);
 
@@ -38,6 +40,7 @@ internal sealed record Options
                 "--keyframe-every" => o with { KeyFrameEvery = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--breakdown" => o with { Breakdown = true },
                 "--no-egress-srtp" => o with { EgressSrtp = false },
+                "--bwe" => o with { Bwe = Next() switch { "on" => true, "off" => false, var v => throw new ArgumentException($"--bwe on|off, not {v}") } },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
