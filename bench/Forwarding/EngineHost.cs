@@ -29,13 +29,15 @@ internal sealed class EngineHost : IDisposable
     /// <summary>Batches waiting for the worker thread now.</summary>
     public int QueueLength => _batches.Count;
 
-    public EngineHost(string name)
+    /// <param name="bandwidthEstimation"><see cref="WorkerEngine.BandwidthEstimation"/>.</param>
+    public EngineHost(string name, bool bandwidthEstimation = true)
     {
         Name = name;
         Engine = new WorkerEngine(NullEngineObserver.Instance,
             wakeup: () => _signal.Set(),
             onBatch: batch => { _batches.Enqueue(batch); _signal.Set(); },
-            name: name);
+            name: name)
+        { BandwidthEstimation = bandwidthEstimation };
         _thread = new Thread(Run) { Name = name, IsBackground = true };
         _thread.Start();
         Tid = _started.Task.GetAwaiter().GetResult();

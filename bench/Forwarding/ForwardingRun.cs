@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using AkkaSfu.Media.Engine;
+using AkkaSfu.Media.Feedback;
 using AkkaSfu.Media.Net;
+using AkkaSfu.Media.Rtp;
 using AkkaSfu.Media.Srtp;
 
 namespace AkkaSfu.Bench.Forwarding;
@@ -42,6 +44,7 @@ internal sealed record RunResult
     public long ConsumerP99MaxUs { get; init; }
     public long HeapBytesPerConsumer { get; init; }
     public long RssBytesPerConsumer { get; init; }
+    public long WarmupWorkerAllocBytesPerConsumer { get; init; } // engine thread, creation to window start, ÷ N
     public double Cpu0BusyPct { get; init; }         // the worker's CPU, all tasks (others' included), /proc/stat
     public double Cpu0IrqPct { get; init; }          // irq + softirq on it (loopback delivery of our sends)
     public double Cpu0StealPct { get; init; }
@@ -56,6 +59,28 @@ internal sealed record RunResult
     public bool Pinned { get; init; }
     public bool EgressSrtp { get; init; }
     public int SinkThreads { get; init; }
+
+    // Transport-cc and bandwidth estimation (--twcc, --bwe).
+    public bool Twcc { get; init; }
+    public bool Bwe { get; init; }
+    public long FeedbackSent { get; init; }           // transport-cc packets the sinks sent in the window
+    public double FeedbackPerSecond { get; init; }
+    public long FeedbackFailed { get; init; }         // whole run: SRTCP protect or send failed
+    public long EngineRtcpReceived { get; init; }     // in the window (the sinks' feedback)
+    public long EngineRtcpSent { get; init; }         // in the window (SR/SDES, the ingress's feedback to the sender)
+    public int BweActive { get; init; }               // egress transports whose estimate the feedback drives, at the end
+    public double AvailableKbpsMeanStart { get; init; } // mean over egress transports of AvailableOutgoingBitrate, window start
+    public double AvailableKbpsMean { get; init; }    // … at the window's end
+    public double AvailableKbpsMin { get; init; }
+    public double AvailableKbpsMax { get; init; }
+    public double AvailableMbpsSum { get; init; }     // sum over egress transports, at the window's end
+    public double DesiredMbpsSum { get; init; }       // sum of DesiredOutgoingBitrate (what the allocation wants)
+    public long ProbationSent { get; init; }          // engine ProbationSent in the window
+    public long ProbationTotal { get; init; }         // sum of Transport.ProbationPacketsSent, from creation to the window's end
+    public long EngineDrops { get; init; }            // engine drop counters, in the window
+    public long SinkProbation { get; init; }          // probation packets the sinks got (whole run)
+    public long SinkNoTwcc { get; init; }             // packets without transport-wide seq (whole run; 0 expected)
+    public long TwccLate { get; init; }               // recorder: late + duplicate + pushed out unreported (0 expected)
 }
 
 /// <summary>One run: N consumers, warm-up, a measured window, drain, teardown.</summary>
@@ -75,7 +100,31 @@ internal static class ForwardingRun
         long Ticks, long Seq, long WorkerCpuUs, long WorkerAlloc, (long U, long S) Worker, (long U, long S) Rx,
         long SinkCpuUs, (long U, long S) SenderCpu, TimeSpan ProcessCpu, long ProcessAlloc, int G0, int G1, int G2,
         long RtpSent, long BatchTicks, long Batches, long TickTicks, long Wakeups, long SendFailed,
-        (long Rcvbuf, long Sndbuf, long In) Udp, (long Busy, long Irq, long Idle, long Steal) Cpu0);
+        (long Rcvbuf, long Sndbuf, long In) Udp, (long Busy, long Irq, long Idle, long Steal) Cpu0,
+        long Drops, long RtcpReceived, long RtcpSent, long ProbationSent, long Feedback);
+
+    /// <summary>The egress transports' bandwidth state, read on the worker thread. Active is
+    /// AvailableOutgoingBitrate &gt; 0, which is BandwidthController.IsActive (internal): the estimate is 0
+    /// until the endpoint's feedback drives it, and at least the 30 kbps floor after.</summary>
+    private readonly record struct BweState(int Active, long SumBps, long MinBps, long MaxBps, long DesiredBps, long ProbationPackets);
+
+    private static BweState ReadBwe(WorkerEngine e, int n)
+    {
+        int active = 0;
+        long sum = 0, min = long.MaxValue, max = 0, desired = 0, probation = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var t = e.GetTransport($"out{i}");
+            var bps = t.AvailableOutgoingBitrate;
+            if (bps > 0) active++;
+            sum += bps;
+            min = Math.Min(min, bps);
+            max = Math.Max(max, bps);
+            desired += t.DesiredOutgoingBitrate;
+            probation += t.ProbationPacketsSent;
+        }
+        return new BweState(active, sum, n == 0 ? 0 : min, max, desired, probation);
+    }
 
     public static RunResult Run(Options o, int n, TextWriter log)
     {
@@ -86,7 +135,7 @@ internal static class ForwardingRun
         var capacity = (int)(pps * (o.Warmup + o.Seconds + 15)) + 1024;
         var groups = o.SinkThreads > 0 ? o.SinkThreads : Math.Max(1, (n + 499) / 500);
 
-        using var host = new EngineHost("fwd-worker");
+        using var host = new EngineHost("fwd-worker", o.Bwe);
         var sinkGroups = Enumerable.Range(0, groups).Select(g => new SinkGroup($"fwd-sink{g}")).ToArray();
         var sinks = new SinkConsumer[n];
         for (var i = 0; i < n; i++)
@@ -100,7 +149,11 @@ internal static class ForwardingRun
         var heap0 = GC.GetTotalMemory(forceFullCollection: true);
         var rss0 = Native.RssBytes();
         var senderKey = NewKey(SrtpProfile.AeadAes128Gcm);
-        var (ingressPort, sinkKeys) = host.Invoke(e =>
+        // With --twcc the endpoint (sender) numbers its packets with id 3, the producer maps that to the router's
+        // id 5, and the consumers have 5: the engine stamps each transport's own seq there on egress.
+        var producerIds = o.Twcc ? new RtpExtensionIds { TransportWideCc01 = Sender.TwccExtensionId } : default;
+        var routerIds = o.Twcc ? new RtpExtensionIds { TransportWideCc01 = SinkConsumer.TwccExtensionId } : default;
+        var (ingressPort, sinkKeys, remoteKeys, egressPorts) = host.Invoke(e =>
         {
             var now = host.NowMs;
             e.CreateRouter("r");
@@ -108,26 +161,43 @@ internal static class ForwardingRun
             ingress.Connect(null, null, senderKey);
             e.Produce("in", new ProducerSettings("p", StreamKind.Video, RtpStreamType.Simple,
                 [new CodecMapping(Sender.PayloadType, MappedPt, 90000, "video/VP8")],
-                [new EncodingMapping(MappedSsrc, Ssrc: Sender.Ssrc)], Mid: null, default, default, Nack: false));
+                [new EncodingMapping(MappedSsrc, Ssrc: Sender.Ssrc)], Mid: null, producerIds, routerIds, Nack: false));
             var keys = new SrtpMasterKey?[n];
+            var remote = new SrtpMasterKey?[n];
+            var ports = new int[n];
             for (var i = 0; i < n; i++)
             {
                 var t = e.CreatePlainTransport("r", $"out{i}", egress);
-                t.Connect(sinks[i].Socket.LocalEndPoint, null, o.EgressSrtp ? NewKey(SrtpProfile.AeadAes128Gcm) : null);
+                remote[i] = o.EgressSrtp ? NewKey(SrtpProfile.AeadAes128Gcm) : null;
+                t.Connect(sinks[i].Socket.LocalEndPoint, null, remote[i]);
                 keys[i] = t.LocalSrtpKey;
+                ports[i] = t.Port;
                 var c = e.Consume($"out{i}", new ConsumerSettings($"c{i}", "p", StreamKind.Video, RtpStreamType.Simple,
-                    Ssrc: 10_000u + (uint)i, MappedPt, 90000, default, "bench"));
+                    Ssrc: 10_000u + (uint)i, MappedPt, 90000, routerIds, "bench"));
                 c.Resume(now);
             }
-            return (ingress.Port, keys);
+            return (ingress.Port, keys, remote, ports);
         });
         var heap1 = GC.GetTotalMemory(forceFullCollection: true);
         var rss1 = Native.RssBytes();
+        // State the engine creates on the first packets (the send-side estimator's history, with --twcc --bwe
+        // on) is not in heap1: it shows in what the worker allocates during the warm-up.
+        var workerAllocCreated = host.ThreadCounters().AllocatedBytes;
 
         for (var i = 0; i < n; i++)
         {
             sinks[i].ExpectedSsrc = 10_000u + (uint)i;
             sinks[i].Srtp = sinkKeys[i] is { } k ? new SrtpSession(k) : null;
+            if (o.Twcc)
+            {
+                // The browser's side: its RTCP is protected with the key it gave the transport (rtcp-mux, so
+                // it goes to the transport's RTP port).
+                sinks[i].Twcc = new TransportCcRecorder { FeedbackIntervalUs = 100_000 }; // Chromium's interval
+                sinks[i].RtcpSrtp = remoteKeys[i] is { } rk ? new SrtpSession(rk) : null;
+                sinks[i].FeedbackTo = new IPEndPoint(IPAddress.Loopback, egressPorts[i]).Serialize();
+                sinks[i].RtcpSsrc = 20_000u + (uint)i;
+                sinks[i].Socket.EnableArrivalTimestamps();
+            }
             sinkGroups[i % groups].Receiver.Add(sinks[i].Socket);
         }
         Thread.Sleep(50); // let the receive threads start and name themselves
@@ -141,7 +211,7 @@ internal static class ForwardingRun
             foreach (var t in sinkTids) if (t > 0) Native.Pin(t, PeerCpu);
         }
 
-        using var sender = new Sender(new IPEndPoint(IPAddress.Loopback, ingressPort), senderKey, o.Size, pps, o.KeyFrameEvery, o.Pin ? PeerCpu : -1);
+        using var sender = new Sender(new IPEndPoint(IPAddress.Loopback, ingressPort), senderKey, o.Size, pps, o.KeyFrameEvery, o.Pin ? PeerCpu : -1, o.Twcc);
         sender.Start();
         Thread.Sleep(100);
         var senderTid = Native.FindThread("fwd-sender");
@@ -161,6 +231,9 @@ internal static class ForwardingRun
             long sinkCpu = 0;
             foreach (var t in sinkTids) { var (u, s) = Native.ThreadCpuUs(t); sinkCpu += u + s; }
             var c = host.Engine.Counters;
+            var drops = c.TotalDrops;
+            long feedback = 0;
+            foreach (var sink in sinks) feedback += Volatile.Read(ref sink.FeedbackSent);
             var cpuTime = Process.GetCurrentProcess().TotalProcessorTime;
             var udp = Native.UdpErrors();
             if (start) processAlloc = GC.GetTotalAllocatedBytes(precise: true);
@@ -170,9 +243,11 @@ internal static class ForwardingRun
                 cpuTime, processAlloc,
                 GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
                 Volatile.Read(ref c.RtpSent), Volatile.Read(ref host.BatchTicks), Volatile.Read(ref host.BatchCount),
-                Volatile.Read(ref host.TickTicks), Volatile.Read(ref host.Wakeups), c[Drop.SendFailed], udp, Native.CpuJiffies(WorkerCpu));
+                Volatile.Read(ref host.TickTicks), Volatile.Read(ref host.Wakeups), c[Drop.SendFailed], udp, Native.CpuJiffies(WorkerCpu),
+                drops, Volatile.Read(ref c.RtcpReceived), Volatile.Read(ref c.RtcpSent), Volatile.Read(ref c.ProbationSent), feedback);
         }
 
+        var bweStart = host.Invoke(e => ReadBwe(e, n));
         var a = Take(start: true);
         foreach (var g in sinkGroups) g.SetWindow(a.Seq, long.MaxValue);
         Volatile.Write(ref host.QueueMax, 0);
@@ -180,6 +255,11 @@ internal static class ForwardingRun
         var b = Take(start: false);
         var queueMax = Volatile.Read(ref host.QueueMax);
         var queueAtEnd = host.QueueLength;
+        var bweEnd = host.Invoke(e => ReadBwe(e, n));
+        if (o.Twcc && o.Bwe && bweEnd.Active < n)
+            log.WriteLine($"# WARNING N={n}: only {bweEnd.Active} of {n} egress transports have an active estimate (feedback sent {b.Feedback}, engine rtcp in {b.RtcpReceived})");
+        if (!(o.Twcc && o.Bwe) && bweEnd.Active > 0)
+            log.WriteLine($"# WARNING N={n}: {bweEnd.Active} egress transports have an estimate without --twcc --bwe on");
         foreach (var g in sinkGroups) g.SetWindow(a.Seq, b.Seq);
 
         // Drain: stop sending, wait until the sinks stop receiving.
@@ -243,6 +323,7 @@ internal static class ForwardingRun
             ConsumerP99MaxUs = consumerP99[^1],
             HeapBytesPerConsumer = (heap1 - heap0) / Math.Max(1, n),
             RssBytesPerConsumer = (rss1 - rss0) / Math.Max(1, n),
+            WarmupWorkerAllocBytesPerConsumer = (a.WorkerAlloc - workerAllocCreated) / Math.Max(1, n),
             Cpu0BusyPct = Math.Round(JiffyPct(b.Cpu0.Busy - a.Cpu0.Busy + b.Cpu0.Irq - a.Cpu0.Irq), 1),
             Cpu0IrqPct = Math.Round(JiffyPct(b.Cpu0.Irq - a.Cpu0.Irq), 1),
             Cpu0StealPct = Math.Round(JiffyPct(b.Cpu0.Steal - a.Cpu0.Steal), 1),
@@ -257,8 +338,28 @@ internal static class ForwardingRun
             Pinned = o.Pin,
             EgressSrtp = o.EgressSrtp,
             SinkThreads = groups,
+            Twcc = o.Twcc,
+            Bwe = o.Bwe,
+            FeedbackSent = b.Feedback - a.Feedback,
+            FeedbackPerSecond = Math.Round((b.Feedback - a.Feedback) / seconds, 1),
+            FeedbackFailed = sinks.Sum(s => s.FeedbackFailed),
+            EngineRtcpReceived = b.RtcpReceived - a.RtcpReceived,
+            EngineRtcpSent = b.RtcpSent - a.RtcpSent,
+            BweActive = bweEnd.Active,
+            AvailableKbpsMeanStart = Math.Round(bweStart.SumBps / 1e3 / Math.Max(1, n), 1),
+            AvailableKbpsMean = Math.Round(bweEnd.SumBps / 1e3 / Math.Max(1, n), 1),
+            AvailableKbpsMin = Math.Round(bweEnd.MinBps / 1e3, 1),
+            AvailableKbpsMax = Math.Round(bweEnd.MaxBps / 1e3, 1),
+            AvailableMbpsSum = Math.Round(bweEnd.SumBps / 1e6, 3),
+            DesiredMbpsSum = Math.Round(bweEnd.DesiredBps / 1e6, 3),
+            ProbationSent = b.ProbationSent - a.ProbationSent,
+            ProbationTotal = bweEnd.ProbationPackets,
+            EngineDrops = b.Drops - a.Drops,
+            SinkProbation = sinks.Sum(s => s.Probation),
+            SinkNoTwcc = sinks.Sum(s => s.NoTwcc),
+            TwccLate = sinks.Sum(s => s.Twcc is { } t ? t.LateArrivals + t.Duplicates + t.DroppedUnreported : 0),
         };
-        foreach (var s in sinks) s.Srtp?.Dispose();
+        foreach (var s in sinks) { s.Srtp?.Dispose(); s.RtcpSrtp?.Dispose(); }
         return result;
     }
 }

@@ -8,7 +8,9 @@ namespace AkkaSfu.Bench.Forwarding;
 
 /// <summary>The producer's endpoint: a thread that builds VP8-shaped RTP packets of a fixed size, stamps each
 /// with a send time (Stopwatch ticks) and a running sequence number, protects it with its own SRTP session and
-/// sends it to the ingress port at a fixed rate. Nothing is allocated per packet.</summary>
+/// sends it to the ingress port at a fixed rate. With transport-cc, each packet carries the
+/// transport-wide-cc-01 header extension (one-byte header, id <see cref="TwccExtensionId"/>) numbered like the
+/// packet. Nothing is allocated per packet.</summary>
 internal sealed class Sender : IDisposable
 {
     public const uint Ssrc = 0x1111;
@@ -16,6 +18,12 @@ internal sealed class Sender : IDisposable
     /// <summary>Where in the RTP payload the sequence (uint32) and send ticks (int64) live.</summary>
     public const int StampOffset = 16;
     private const int PacketsPerFrame = 4;
+    /// <summary>The producer's transport-wide-cc-01 id (what the endpoint negotiated on the ingress).</summary>
+    public const byte TwccExtensionId = 3;
+
+    /// <summary>RTP header length: 12, plus a one-byte-header extension block (4) with one 2-byte element
+    /// padded to a word (4) when the packets carry transport-cc.</summary>
+    public static int HeaderLength(bool twcc) => twcc ? 12 + 4 + 4 : 12;
 
     private readonly UdpSocket _socket;
     private readonly SocketAddress _to;
@@ -23,12 +31,13 @@ internal sealed class Sender : IDisposable
     private readonly int _size;
     private readonly double _pps;
     private readonly int _keyFrameEvery;
+    private readonly bool _twcc;
     private readonly Thread _thread;
     private volatile bool _stopping;
     private long _sent, _sendFailed;
 
     /// <param name="key">The key the ingress transport was given as remote key (its receive key).</param>
-    public Sender(IPEndPoint ingress, SrtpMasterKey key, int size, double pps, int keyFrameEvery, int cpu)
+    public Sender(IPEndPoint ingress, SrtpMasterKey key, int size, double pps, int keyFrameEvery, int cpu, bool twcc = false)
     {
         _socket = UdpSocket.Bind(IPAddress.Loopback, 0);
         _to = ingress.Serialize();
@@ -36,6 +45,7 @@ internal sealed class Sender : IDisposable
         _size = size;
         _pps = pps;
         _keyFrameEvery = keyFrameEvery;
+        _twcc = twcc;
         Cpu = cpu;
         _thread = new Thread(Run) { Name = "fwd-sender", IsBackground = true };
     }
@@ -77,20 +87,29 @@ internal sealed class Sender : IDisposable
         }
     }
 
-    /// <summary>Writes packet <paramref name="n"/>: RTP header, VP8 payload descriptor (frame starts have S=1;
-    /// key frames carry the key-frame header with the 9d 01 2a start code), then the stamp.</summary>
+    /// <summary>Writes packet <paramref name="n"/>: RTP header (with transport-cc: X=1 and the extension block,
+    /// transport-wide seq = n), VP8 payload descriptor (frame starts have S=1; key frames carry the key-frame
+    /// header with the 9d 01 2a start code), then the stamp.</summary>
     private int Build(Span<byte> b, long n)
     {
         var frame = n / PacketsPerFrame;
         var first = n % PacketsPerFrame == 0;
         var last = n % PacketsPerFrame == PacketsPerFrame - 1;
         var key = first && frame % Math.Max(1, _keyFrameEvery / PacketsPerFrame) == 0;
-        b[0] = 0x80;
+        b[0] = _twcc ? (byte)0x90 : (byte)0x80;
         b[1] = (byte)((last ? 0x80 : 0) | PayloadType);
         BinaryPrimitives.WriteUInt16BigEndian(b[2..], (ushort)n);
         BinaryPrimitives.WriteUInt32BigEndian(b[4..], (uint)(frame * 3000));
         BinaryPrimitives.WriteUInt32BigEndian(b[8..], Ssrc);
-        var p = b[12.._size];
+        if (_twcc)
+        {
+            // RFC 8285 §4.2: 0xBEDE, length 1 word; element id|len-1, the 16-bit seq, one byte of padding.
+            b[12] = 0xBE; b[13] = 0xDE; b[14] = 0; b[15] = 1;
+            b[16] = TwccExtensionId << 4 | 1;
+            BinaryPrimitives.WriteUInt16BigEndian(b[17..], (ushort)n);
+            b[19] = 0;
+        }
+        var p = b[HeaderLength(_twcc).._size];
         p.Clear();
         p[0] = first ? (byte)0x10 : (byte)0x00;      // VP8 descriptor: S=1 at a frame start, PID 0
         if (first)
