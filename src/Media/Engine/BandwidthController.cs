@@ -18,13 +18,26 @@ internal sealed class BandwidthController
     public const int UpHoldMs = 3000;
     /// <summary>First wait between probes; doubled after each probe that found no headroom, up to the max.</summary>
     public const int ProbeIntervalMs = 1500, MaxProbeIntervalMs = 4000;
+    /// <summary>An up move undone by a down move this soon failed: the estimate overstated the link (a probe
+    /// through a token bucket passes at line rate while the bucket lasts).</summary>
+    public const int FailedUpWindowMs = 3000;
+    /// <summary>After a failed up move the allocation stays under what failed for this long, doubled after each
+    /// further failure up to the max, back to the first after an up move that held.</summary>
+    public const int CeilingHoldMs = 4000, MaxCeilingHoldMs = 12000;
     /// <summary>Estimate before any feedback: libwebrtc's start bitrate order of magnitude.</summary>
     public const long StartBitrate = 1_000_000;
     /// <summary>Per-datagram bytes on the wire that the RTP length does not show: IPv4 + UDP headers and the
     /// SRTP auth tag (GCM's 16 bytes; AES-CM's 10).</summary>
     public const int WireOverhead = 20 + 8 + 16;
 
+    /// <summary>Share of the estimate that retransmissions may use over the last second (libwebrtc limits them
+    /// to the target rate, but its pacer spreads them; we send at once). Without a limit, the NACKs of a
+    /// downlink that just fell below the stream (hundreds of lost 1,200-byte packets) were answered in a
+    /// burst of ~2 Mbit into a 300 kbps link, and the loss that followed froze the viewer for seconds.</summary>
+    public const double RetransmissionShare = 0.5;
+
     private readonly Transport _transport;
+    private readonly Feedback.RateCalculator _retransmitted = new();
     private readonly List<LayerDemand> _demands = new();
     private readonly List<Consumer> _consumers = new();
     private readonly List<LayerDemand> _sorted = new();
@@ -32,6 +45,9 @@ internal sealed class BandwidthController
     private bool _hasFeedback;
     private long _nextAllocationMs, _allocatedAt, _upHoldUntilMs, _nextProbeMs, _nextEventMs;
     private int _probeIntervalMs = ProbeIntervalMs;
+    private long _lastUpMs = long.MinValue, _lastUpAllocated, _ceiling, _ceilingUntilMs;
+    private int _ceilingHoldMs = CeilingHoldMs;
+    private bool _upJudged = true;
     private long _availableBeforeProbe;
     private int _probeCluster = -1;
     private long _lastEventAvailable, _lastEventDesired;
@@ -47,6 +63,8 @@ internal sealed class BandwidthController
     public long AllocatedBitrate { get; private set; }
     public SendSideBwe? Estimator => _bwe;
     public int ProbesStarted { get; private set; }
+    /// <summary>Up moves undone within <see cref="FailedUpWindowMs"/>.</summary>
+    public int FailedUpMoves { get; private set; }
 
     /// <summary>setMinOutgoingBitrate / setMaxOutgoingBitrate (0 = no bound).</summary>
     public void SetBounds(long minBps, long maxBps)
@@ -62,6 +80,17 @@ internal sealed class BandwidthController
     private SendSideBwe Bwe => _bwe ??= new SendSideBwe(Math.Clamp(StartBitrate, MinBound, MaxBound), MinBound, MaxBound);
 
     // ---- packet path ---------------------------------------------------------------------------------
+
+    /// <summary>Whether a retransmission of <paramref name="rtpLength"/> bytes fits the budget; counts it when it
+    /// does. Unlimited until the estimate is active.</summary>
+    public bool AllowRetransmission(int rtpLength, long nowMs)
+    {
+        if (!_hasFeedback) return true;
+        var wire = rtpLength + WireOverhead;
+        if (_retransmitted.BitsPerSecond(nowMs) + wire * 8L > _bwe!.AvailableBitrateBps * RetransmissionShare) return false;
+        _retransmitted.Add(wire, nowMs);
+        return true;
+    }
 
     /// <summary>A packet left with transport-wide sequence number <paramref name="seq"/>.</summary>
     public void OnPacketSent(ushort seq, int rtpLength, int probeCluster, long nowMs)
@@ -122,9 +151,20 @@ internal sealed class BandwidthController
         {
             var d = _demands[i];
             _consumers[i].FillDemand(d, nowMs);
-            // Up one spatial layer per allocation at most: a probe can overstate the headroom (a token-bucket
-            // link passes a short train at line rate), and each spatial switch costs a key frame.
-            if (d.Layered && d.CurrentSpatial >= 0 && d.MaxSpatial > d.CurrentSpatial + 1) d.MaxSpatial = d.CurrentSpatial + 1;
+            (d.DesiredSpatial, d.DesiredTemporal) = (d.MaxSpatial, d.MaxTemporal); // the wish, before the holds below
+            // Up one spatial layer per allocation at most, and only from the current one's top temporal layer:
+            // a probe can overstate the headroom (a token-bucket link passes a short train at line rate), a
+            // spatial switch costs a key frame and a frozen picture until it arrives, while a temporal layer
+            // costs nothing to add and to take back. (Without this, 640x360 at 5 fps went to 1280x720 at 5 fps
+            // on a 300 kbps link and froze there.)
+            if (d.Layered && d.CurrentSpatial >= 0)
+            {
+                // The top temporal layer the stream really carries (one the encoder leaves out adds no bitrate).
+                var topTemporal = Math.Min(d.MaxTemporal, d.TemporalLayers - 1);
+                while (topTemporal > 0 && d.Bitrate(d.CurrentSpatial, topTemporal) <= d.Bitrate(d.CurrentSpatial, topTemporal - 1)) topTemporal--;
+                var spatialCap = d.CurrentTemporal >= topTemporal ? d.CurrentSpatial + 1 : d.CurrentSpatial;
+                if (d.MaxSpatial > spatialCap) d.MaxSpatial = spatialCap;
+            }
             if (holding && d.Layered && d.CurrentSpatial >= 0)
             {
                 // Up cautiously: while holding, nobody goes above what it forwards.
@@ -132,17 +172,43 @@ internal sealed class BandwidthController
                 if (d.CurrentSpatial == d.MaxSpatial) d.MaxTemporal = Math.Min(d.MaxTemporal, d.CurrentTemporal);
             }
         }
-        var result = LayerAllocator.Allocate(_demands, available, _sorted);
-        var wentDown = false;
+        var ceilingActive = nowMs < _ceilingUntilMs;
+        var result = LayerAllocator.Allocate(_demands, ceilingActive ? Math.Min(available, _ceiling) : available, _sorted);
+        bool wentDown = false, wentUp = false;
         for (var i = 0; i < _consumers.Count; i++)
         {
             var d = _demands[i];
-            if (d.Layered && d.CurrentSpatial >= 0 && d.Spatial >= 0
-                && (d.Spatial < d.CurrentSpatial || (d.Spatial == d.CurrentSpatial && d.Temporal < d.CurrentTemporal)))
-                wentDown = true;
+            if (d.Layered && d.CurrentSpatial >= 0 && d.Spatial >= 0)
+            {
+                if (d.Spatial < d.CurrentSpatial || (d.Spatial == d.CurrentSpatial && d.Temporal < d.CurrentTemporal)) wentDown = true;
+                else if (d.Spatial > d.CurrentSpatial || d.Temporal > d.CurrentTemporal) wentUp = true;
+            }
             _consumers[i].ApplyAllocation(d, nowMs);
         }
-        if (wentDown) _upHoldUntilMs = nowMs + UpHoldMs;
+        if (wentDown)
+        {
+            _upHoldUntilMs = nowMs + UpHoldMs;
+            if (!_upJudged && nowMs - _lastUpMs <= FailedUpWindowMs)
+            {
+                // The last up move failed: stay under what it allocated for a while (up cautiously).
+                _ceiling = (long)(_lastUpAllocated * 0.95);
+                _ceilingUntilMs = nowMs + _ceilingHoldMs;
+                _ceilingHoldMs = Math.Min(_ceilingHoldMs * 2, MaxCeilingHoldMs);
+                FailedUpMoves++;
+            }
+            _upJudged = true;
+        }
+        else if (!_upJudged && nowMs - _lastUpMs > FailedUpWindowMs)
+        {
+            _upJudged = true; // it held
+            _ceilingHoldMs = CeilingHoldMs;
+        }
+        if (wentUp)
+        {
+            _lastUpMs = nowMs;
+            _lastUpAllocated = result.Allocated;
+            _upJudged = false;
+        }
         DesiredBitrate = result.Desired;
         EffectiveDesiredBitrate = _maxOutgoing > 0 ? Math.Min(result.Desired, _maxOutgoing) : result.Desired;
         AllocatedBitrate = result.Allocated;

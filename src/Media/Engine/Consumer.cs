@@ -181,6 +181,8 @@ public abstract class Consumer
             Transport.Worker.Counters.Count(Drop.NoRetransmission);
             return;
         }
+        if (_sentEncoding[slot] != CurrentEncoding) { Transport.Worker.Counters.Count(Drop.NackForOldStream); return; }
+        if (!Transport.Bandwidth.AllowRetransmission(stored.Length, nowMs)) { Transport.Worker.Counters.Count(Drop.RetransmissionLimited); return; }
         var scratch = Transport.Worker.SendBuffer;
         stored.CopyTo(scratch);
         if (RtpPacket.TryParse(scratch.AsSpan(0, stored.Length), out var copy) != RtpParseError.None) return;

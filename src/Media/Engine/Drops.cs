@@ -25,6 +25,11 @@ public enum Drop : byte
     NotConnected,
     SendFailed,
     NoRetransmission,
+    /// <summary>A NACK for a packet of a simulcast stream the consumer has switched away from: the viewer's
+    /// decoder starts again at the new stream's key frame, resending the old one only clogs the downlink.</summary>
+    NackForOldStream,
+    /// <summary>A retransmission over the transport's budget (a share of its estimate, see BandwidthController).</summary>
+    RetransmissionLimited,
     ConsumerFault,
 }
 

@@ -20,8 +20,11 @@ public sealed class LayerDemand
     /// <summary>What a non-layered consumer sends now (bps).</summary>
     public long FixedBitrate;
     public int SpatialLayers = 1, TemporalLayers = 1;
-    /// <summary>The preferred layers: the highest this consumer may get.</summary>
+    /// <summary>The highest layers this consumer may get now.</summary>
     public int MaxSpatial, MaxTemporal;
+    /// <summary>The preferred layers, from which <see cref="Desired"/> is taken; -1: the same as the max ones.
+    /// (The max ones may be held lower for now, e.g. up one layer at a time, while the wish stays.)</summary>
+    public int DesiredSpatial = -1, DesiredTemporal = -1;
     /// <summary>Now forwarded (-1 when nothing): going above it needs the margin.</summary>
     public int CurrentSpatial = -1, CurrentTemporal = -1;
     private long[] _bitrates = new long[1];
@@ -95,8 +98,10 @@ public static class LayerAllocator
             d.Spatial = d.Temporal = -1;
             d.Allocated = 0;
             d.Desired = 0;
-            for (var s = 0; s <= Math.Min(d.MaxSpatial, d.SpatialLayers - 1); s++)
-                for (var t = 0; t <= Math.Min(d.MaxTemporal, d.TemporalLayers - 1); t++)
+            var wishS = d.DesiredSpatial >= 0 ? d.DesiredSpatial : d.MaxSpatial;
+            var wishT = d.DesiredTemporal >= 0 ? d.DesiredTemporal : d.MaxTemporal;
+            for (var s = 0; s <= Math.Min(wishS, d.SpatialLayers - 1); s++)
+                for (var t = 0; t <= Math.Min(wishT, d.TemporalLayers - 1); t++)
                     if (d.Bitrate(s, t) > 0) d.Desired = d.Bitrate(s, t);
             desired += d.Desired;
             if (!LowestLive(d, out var s0, out var t0)) continue;
