@@ -30,6 +30,11 @@ public enum Drop : byte
     NackForOldStream,
     /// <summary>A retransmission over the transport's budget (a share of its estimate, see BandwidthController).</summary>
     RetransmissionLimited,
+    /// <summary>A video packet the pacer could not hold (the worker's pool of slots is used up): sent at once,
+    /// so not a loss, but pacing is off for it.</summary>
+    PacerFull,
+    /// <summary>The oldest packet of a full pacer queue (500 ms at the pacing rate, or 128 packets).</summary>
+    PacerOverflow,
     ConsumerFault,
 }
 

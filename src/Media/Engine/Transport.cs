@@ -97,6 +97,7 @@ public abstract class Transport
         foreach (var p in _producers.Values) p.Tick(nowMs);
         SendTransportCcFeedback(nowMs);
         Bandwidth.Tick(nowMs);
+        if (_pacer is { Count: > 0 } pacer) pacer.Drain(this, Bandwidth.AvailableBitrate, nowMs);
         if (MaxIncomingBitrate > 0 && nowMs >= _nextRembMs) SendRemb(nowMs);
         if (nowMs < _nextReportMs) return;
         // RFC 3550 §6.3.1: randomize each interval to [0.5, 1.5] × 1 s (as mediasoup does), so the reports of
@@ -294,6 +295,38 @@ public abstract class Transport
     internal void SendConsumerRtp(Consumer consumer, byte[] buffer, RtpPacket packet, long nowMs)
     {
         if (!IsConnected) { Worker.Counters.Count(Drop.NotConnected); return; }
+        // Video waits for the pacing budget once the estimate is known (audio never does).
+        if (consumer.Kind == StreamKind.Video && Bandwidth.IsActive && Worker.BandwidthEstimation)
+        {
+            var rate = Bandwidth.AvailableBitrate;
+            _pacer ??= new Pacer(Worker.PacingPool, Worker.Counters);
+            if (!_pacer.TrySendNow(packet.Length, rate, nowMs))
+            {
+                if (_pacer.Enqueue(consumer, packet.Buffer, rate)) return;
+                Worker.Counters.Count(Drop.PacerFull);
+            }
+        }
+        SendNow(consumer, buffer, packet, nowMs);
+    }
+
+    /// <summary>A packet the pacer held: back into the send buffer, then out.</summary>
+    internal void SendPaced(Consumer consumer, ReadOnlySpan<byte> bytes, long nowMs)
+    {
+        if (!IsConnected) { Worker.Counters.Count(Drop.NotConnected); return; }
+        var buffer = Worker.SendBuffer;
+        bytes.CopyTo(buffer);
+        if (RtpPacket.TryParse(buffer.AsSpan(0, bytes.Length), out var packet) != RtpParseError.None) return;
+        SendNow(consumer, buffer, packet, nowMs);
+    }
+
+    private Pacer? _pacer;
+
+    /// <summary>Packets the pacer held, and those it dropped from a full queue.</summary>
+    public long PacedPackets => _pacer?.Queued ?? 0;
+    public long PacerDropped => _pacer?.Dropped ?? 0;
+
+    private void SendNow(Consumer consumer, byte[] buffer, RtpPacket packet, long nowMs)
+    {
         var ids = consumer.Settings.ExtensionIds;
         // Only packets that carry the number consume one: a gap would read as loss to the endpoint's feedback.
         if (ids.TransportWideCc01 != 0 && packet.WriteTransportWideCc01(ids, unchecked((ushort)(_transportWideSeq + 1))))
@@ -461,6 +494,7 @@ public abstract class Transport
         IsClosed = true;
         foreach (var p in _producers.Values.ToArray()) CloseProducer(p);
         foreach (var c in _consumers.Values.ToArray()) c.Close(ConsumerCloseReason.TransportClosed);
+        _pacer?.Clear();
         Router.Remove(this);
         Worker.Forget(this);
     }

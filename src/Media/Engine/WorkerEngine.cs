@@ -77,6 +77,11 @@ public sealed class WorkerEngine : IDisposable
     /// <summary>Scratch for an RTX packet built from <see cref="SendBuffer"/>.</summary>
     internal byte[] RtxBuffer { get; } = new byte[DatagramBatch.SlotSize + 64];
 
+    /// <summary>Slots for the transports' paced packets (3 MB, made on first use).</summary>
+    internal PacketPool PacingPool => _pacingPool ??= new PacketPool(PacingPoolSlots);
+    private PacketPool? _pacingPool;
+    internal const int PacingPoolSlots = 2048;
+
     /// <summary>Scratch for one outgoing RTCP compound.</summary>
     internal byte[] RtcpBuffer { get; } = new byte[1500];
 
