@@ -3,7 +3,9 @@
 // ProbeBitrateEstimator, read, not copied).
 //
 //   send rate    = (bytes − last sent packet) / (last send − first send)
-//   receive rate = (bytes − first received packet) / (last arrival − first arrival)
+//   receive rate = (bytes − first received packet) / (last arrival − first arrival), or the same over the
+//                  cluster's last third (bytes after TailStart / arrival span after it) when lower: a token
+//                  bucket upstream passes the first part of a train at line rate (ours, not libwebrtc's)
 //   result       = min(send, receive), or 0.95 × receive when receive < 0.9 × send
 //
 // The interval between N packets covers N − 1 of them, hence one packet's bytes left out on each side.
@@ -26,6 +28,8 @@ public sealed class ProbeBitrateEstimator
 {
     /// <summary>Received probe packets needed for a result.</summary>
     public const int MinReceivedProbes = 5;
+    /// <summary>Share of the cluster's bytes after which its tail starts (see the file comment).</summary>
+    public const double TailStart = 2.0 / 3;
     /// <summary>Share of the cluster's bytes that must be reported received.</summary>
     public const double MinReceivedBytesRatio = 0.8;
     /// <summary>Largest valid receive/send rate ratio.</summary>
@@ -47,6 +51,7 @@ public sealed class ProbeBitrateEstimator
         public long FirstSendUs, LastSendUs, FirstArrivalUs, LastArrivalUs;
         public int SizeLastSend, SizeFirstArrival;
         public long SizeTotal;
+        public long TailArrivalUs, SizeAtTail; // where TailStart of the cluster's bytes had arrived (0: not yet)
     }
 
     private readonly Cluster[] _clusters = new Cluster[Slots];
@@ -75,6 +80,7 @@ public sealed class ProbeBitrateEstimator
         if (r.ArrivalUs > c.LastArrivalUs) c.LastArrivalUs = r.ArrivalUs;
         c.SizeTotal += r.Size;
         c.Count++;
+        if (c.TailArrivalUs == 0 && c.SizeTotal >= TailStart * clusterBytes) (c.TailArrivalUs, c.SizeAtTail) = (r.ArrivalUs, c.SizeTotal);
 
         if (c.Count < MinReceivedProbes || c.SizeTotal < MinReceivedBytesRatio * clusterBytes) return 0;
 
@@ -87,6 +93,9 @@ public sealed class ProbeBitrateEstimator
         }
         double sendBps = (c.SizeTotal - c.SizeLastSend) * 8e6 / sendInterval;
         double receiveBps = (c.SizeTotal - c.SizeFirstArrival) * 8e6 / receiveInterval;
+        // The tail alone: a token bucket passes the first part of a train at line rate.
+        if (c.TailArrivalUs > 0 && c.LastArrivalUs > c.TailArrivalUs)
+            receiveBps = Math.Min(receiveBps, (c.SizeTotal - c.SizeAtTail) * 8e6 / (c.LastArrivalUs - c.TailArrivalUs));
         if (receiveBps > MaxValidRatio * sendBps)
         {
             InvalidResults++;

@@ -11,6 +11,11 @@
 // - ProbeDurationUs 30 ms: libwebrtc uses ≥ 15 ms; at 30 ms the 250 µs transport-cc arrival resolution
 //   is < 1 % of the span and one interleaved 1200-byte media packet (3.2 ms at 3 Mbps) ~10 %, while the
 //   queue a too-high probe builds stays under ~30 ms × (1 − capacity/target).
+// - MinClusterBytes 12 KB (if that takes at most MaxProbeDurationUs 300 ms at the target): a token-bucket
+//   bottleneck (tc tbf, a policer) passes its burst at line rate, so a 30 ms train that fits the bucket
+//   measures the line, not the link: behind a 300 kbps tbf with a 6 KB bucket, 30 ms probes read 500 kbps
+//   to 1.2 Mbps, and every up move they allowed failed. The estimator measures the train's second half,
+//   which arrives at the link's rate once 12 KB have drained the bucket.
 // - MinProbePackets 5: the estimator needs 5 received packets, so a cluster is never smaller than
 //   5 × 255 bytes even at low targets.
 // - MinGapUs 1 s: the result of a probe arrives ~1 RTT + one feedback interval after its last packet and
@@ -24,6 +29,11 @@ public sealed class ProbeController
 {
     /// <summary>Duration of a cluster at its target rate (µs).</summary>
     public const long ProbeDurationUs = 30_000;
+    /// <summary>Bytes a cluster carries at least, as long as that takes no more than
+    /// <see cref="MaxProbeDurationUs"/> at its target: more than a token bucket's burst.</summary>
+    public const long MinClusterBytes = 12_000;
+    /// <summary>Longest a cluster may last to reach <see cref="MinClusterBytes"/> (µs).</summary>
+    public const long MaxProbeDurationUs = 300_000;
     /// <summary>Fewest packets of a cluster (when each carries the maximum padding).</summary>
     public const int MinProbePackets = 5;
     /// <summary>Most padding bytes one RTP packet carries.</summary>
@@ -68,7 +78,8 @@ public sealed class ProbeController
         _nextId = _nextId == int.MaxValue ? 0 : _nextId + 1;
         _targetBps = targetBps;
         _startUs = nowUs;
-        _clusterBytes = Math.Max(targetBps * ProbeDurationUs / 8_000_000, MinProbePackets * MaxPaddingPerPacket);
+        var trainBytes = Math.Min(MinClusterBytes, targetBps * MaxProbeDurationUs / 8_000_000);
+        _clusterBytes = Math.Max(Math.Max(targetBps * ProbeDurationUs / 8_000_000, trainBytes), MinProbePackets * MaxPaddingPerPacket);
         _sentBytes = 0;
         ActiveClusterId = id;
         _ids[id % Remembered] = id;

@@ -18,8 +18,8 @@ internal sealed class BandwidthController
     public const int UpHoldMs = 3000;
     /// <summary>First wait between probes; doubled after each probe that found no headroom, up to the max.</summary>
     public const int ProbeIntervalMs = 1500, MaxProbeIntervalMs = 4000;
-    /// <summary>An up move undone by a down move this soon failed: the estimate overstated the link (a probe
-    /// through a token bucket passes at line rate while the bucket lasts).</summary>
+    /// <summary>A spatial up move undone by a spatial down move this soon failed: the estimate overstated the
+    /// link (a probe through a token bucket passes at line rate while the bucket lasts).</summary>
     public const int FailedUpWindowMs = 3000;
     /// <summary>After a failed up move the allocation stays under what failed for this long, doubled after each
     /// further failure up to the max, back to the first after an up move that held.</summary>
@@ -174,20 +174,23 @@ internal sealed class BandwidthController
         }
         var ceilingActive = nowMs < _ceilingUntilMs;
         var result = LayerAllocator.Allocate(_demands, ceilingActive ? Math.Min(available, _ceiling) : available, _sorted);
-        bool wentDown = false, wentUp = false;
+        // Any move down holds moves up for a while; only spatial moves (a key frame each, a frozen picture until
+        // it arrives) are judged failed or not: temporal layers come and go at the budget's edge at no cost.
+        bool wentDown = false, spatialDown = false, spatialUp = false;
         for (var i = 0; i < _consumers.Count; i++)
         {
             var d = _demands[i];
             if (d.Layered && d.CurrentSpatial >= 0 && d.Spatial >= 0)
             {
                 if (d.Spatial < d.CurrentSpatial || (d.Spatial == d.CurrentSpatial && d.Temporal < d.CurrentTemporal)) wentDown = true;
-                else if (d.Spatial > d.CurrentSpatial || d.Temporal > d.CurrentTemporal) wentUp = true;
+                if (d.Spatial < d.CurrentSpatial) spatialDown = true;
+                else if (d.Spatial > d.CurrentSpatial) spatialUp = true;
             }
             _consumers[i].ApplyAllocation(d, nowMs);
         }
-        if (wentDown)
+        if (wentDown) _upHoldUntilMs = nowMs + UpHoldMs;
+        if (spatialDown)
         {
-            _upHoldUntilMs = nowMs + UpHoldMs;
             if (!_upJudged && nowMs - _lastUpMs <= FailedUpWindowMs)
             {
                 // The last up move failed: stay under what it allocated for a while (up cautiously).
@@ -203,7 +206,7 @@ internal sealed class BandwidthController
             _upJudged = true; // it held
             _ceilingHoldMs = CeilingHoldMs;
         }
-        if (wentUp)
+        if (spatialUp)
         {
             _lastUpMs = nowMs;
             _lastUpAllocated = result.Allocated;

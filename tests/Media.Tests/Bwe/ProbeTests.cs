@@ -30,6 +30,30 @@ public class ProbeBitrateEstimatorTests
         { 2_000_000, 2_100_000, 2_000_000 },
     };
 
+    [Fact]
+    public void A_token_bucket_that_passes_the_first_part_at_line_rate_is_measured_by_the_tail()
+    {
+        // 12 KB at 1.2 Mbps into a tbf of 300 kbps with a 6 KB bucket (FIFO): the first ~8 KB leave as they come
+        // (the bucket plus what it refills meanwhile), the rest at the link's rate. The whole train reads
+        // ~600 kbps; its last third reads the link.
+        var e = new ProbeBitrateEstimator();
+        double tokens = 6_000, tPrev = 1_000_000, depPrev = 0;
+        const double bytesPerUs = 300_000 / 8e6;
+        long result = 0;
+        for (int i = 0; i < 48; i++)
+        {
+            long send = 1_000_000 + i * 250 * 8_000_000L / 1_200_000;
+            double t = Math.Max(send, depPrev);
+            tokens = Math.Min(6_000, tokens + (t - tPrev) * bytesPerUs);
+            if (tokens < 250) { t += (250 - tokens) / bytesPerUs; tokens = 250; }
+            tokens -= 250;
+            (tPrev, depPrev) = (t, t);
+            long r = e.HandleProbe(new PacketResult(i, send, (long)t + 20_000, 250, 7), 12_000);
+            if (r > 0) result = r;
+        }
+        Assert.InRange(result, 250_000, 330_000);
+    }
+
     [Theory]
     [MemberData(nameof(Bottlenecks))]
     public void A_synthetic_cluster_gives_the_bottleneck_rate_within_10_percent(long sendBps, long linkBps, long expected)
@@ -97,7 +121,7 @@ public class ProbeControllerTests
         int id = p.Start(2_000_000, 1_000_000);
         Assert.Equal(0, id);
         Assert.Equal(id, p.ActiveClusterId);
-        Assert.Equal(7_500, p.ClusterBytes(id)); // 2 Mbps × 30 ms
+        Assert.Equal(ProbeController.MinClusterBytes, p.ClusterBytes(id)); // more than 2 Mbps × 30 ms: 48 ms
         Assert.Equal(255, p.PaddingBytesDue(1_000_000)); // first packet at once
         p.OnProbePacketSent(id, 275, 1_000_000);
         Assert.Equal(0, p.PaddingBytesDue(1_000_000));
@@ -109,7 +133,7 @@ public class ProbeControllerTests
             while (due > 0 && p.ActiveClusterId >= 0) { p.OnProbePacketSent(id, 275, t); due -= 275; }
             t += 1000;
         }
-        Assert.InRange(t, 1_027_000, 1_032_000); // ~30 ms
+        Assert.InRange(t, 1_045_000, 1_050_000); // ~48 ms
         Assert.Equal(0, p.PaddingBytesDue(t));
     }
 
@@ -130,7 +154,10 @@ public class ProbeControllerTests
     public void Small_targets_still_get_five_full_padding_packets_and_an_unfed_cluster_is_abandoned()
     {
         var p = new ProbeController();
-        int id = p.Start(100_000, 0);
+        Assert.Equal(3_750, p.ClusterBytes(p.Start(100_000, 0))); // 12 KB would take over 300 ms at 100 kbps
+        Assert.Equal(0, p.PaddingBytesDue(ProbeController.MaxClusterLifetimeUs));
+        p = new ProbeController();
+        int id = p.Start(30_000, 0);
         Assert.Equal(5 * 255, p.ClusterBytes(id));
         Assert.Equal(0, p.PaddingBytesDue(ProbeController.MaxClusterLifetimeUs));
         Assert.Equal(-1, p.ActiveClusterId);

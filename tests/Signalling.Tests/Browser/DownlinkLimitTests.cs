@@ -18,10 +18,9 @@ public class DownlinkLimitTests(ITestOutputHelper output)
     private const int LimitKbps = 300, LiftedKbps = 5_000;
     // The bottleneck's queue: 50 ms, a shallow one (tbf's usual example); bursts beyond it are lost.
     private const int QueueMs = 50;
-    // What the server achieves today behind it: video keeps going at a few frames a second, but a layer switch
-    // under loss costs a stall of 1-4 s (key frames go at line rate: there is no pacer yet). Issue 12's goal,
-    // no freeze over 1 s, is printed, not asserted, until it is met.
-    private const double MinFps = 2, MaxStallSeconds = 8;
+    // Issue 12 asks for no freeze over 1 s under the limit. Measured 0-0.4 s (stalls 0 s) in the runs that tuned
+    // the pacer and the probes; asserted at 1.5 s because the timeline is sampled every 0.5 s.
+    private const double MinFps = 4, MaxStallSeconds = 1.5, MaxFreezeSeconds = 1.5;
     private static readonly TimeSpan Phase = TimeSpan.FromSeconds(20), Every = TimeSpan.FromMilliseconds(500);
 
     private sealed record Sample(string Phase, double T, double PhaseT, ConferencePage.ConsumerStat? Limited, long LimitedBytes,
@@ -31,7 +30,7 @@ public class DownlinkLimitTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_viewer_behind_300_kbps_drops_to_the_lowest_layer_keeps_decoding_and_goes_back_up_when_the_limit_lifts()
+    public async Task A_viewer_behind_300_kbps_drops_to_the_lowest_layer_without_freezing_and_goes_back_up_when_the_limit_lifts()
     {
         var (ns, reason) = await NetNamespace.TryCreateAsync();
         if (ns is null)
@@ -106,8 +105,8 @@ public class DownlinkLimitTests(ITestOutputHelper output)
             .Select(p => p.Second).ToList();
         if (offTop.Count > 0)
             failures.Add($"the free viewer left the top layer {offTop.Count} times (first at t={offTop[0].T:F1} s: {offTop[0].Free?.FrameWidth} vs {offTop[0].LayerWidth("r2")})");
-        // Not yet met (issue 12): no stall or freeze over 1 s under the limit. Measured, not asserted.
         var freeze = LongestFreeze(settled);
+        if (freeze > MaxFreezeSeconds) failures.Add($"under {LimitKbps} kbps the limited viewer had a freeze of at least {freeze:F1} s (after the first 5 s)");
         output.WriteLine($"under the limit (after 5 s): {fps:F1} fps decoded, longest stall {stall:F1} s, longest freeze >= {freeze:F1} s; " +
             $"top layer again {(up is null ? "never" : $"{up.PhaseT:F1} s")} after the lift");
         Assert.True(failures.Count == 0, string.Join("\n", failures));
