@@ -36,6 +36,7 @@ public class PipeToRouterTests() : TestKit(AkkaSfuConfig.Default)
         else Assert.Equal("p", pipeProducerId);
 
         var client = CreateTestProbe();
+        client.IgnoreMessages<ConsumerScoreChanged>(); // a resumed consumer reports its score: not what these tests are about
         var (_, _, sink) = await bed.EgressAsync(b, "out", "c", pipeProducerId, client);
         SfuTestBed.Send(ingress.Port, 0, 30);
         Assert.Equal(30, SfuTestBed.Drain(sink, 30));
@@ -87,6 +88,7 @@ public class PipeToRouterTests() : TestKit(AkkaSfuConfig.Default)
         var (ingress, _) = await bed.IngressAsync(a.Router, "in", "p");
         var first = await a.Router.Ask<PipedToRouter>(new PipeToRouter("p", b.Router), SfuTestBed.Timeout);
         var client = CreateTestProbe();
+        client.IgnoreMessages<ConsumerScoreChanged>(); // a resumed consumer reports its score: not what these tests are about
         await bed.EgressAsync(b, "out", "c", "p", client);
 
         await a.Router.Ask<Done>(new ClosePipe("p", b.Router), SfuTestBed.Timeout);

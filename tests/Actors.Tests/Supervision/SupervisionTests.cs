@@ -15,6 +15,7 @@ public class SupervisionTests() : TestKit(AkkaSfuConfig.With("akka.loglevel = IN
     {
         var bed = new SfuTestBed(Sys);
         var client = CreateTestProbe();
+        client.IgnoreMessages<ConsumerScoreChanged>(); // a resumed consumer reports its score: not what these tests are about
         var router = await bed.RouterAsync("room", 0);
         var (ingress, producer) = await bed.IngressAsync(router.Router, "in", "p");
         var (_, bad, badSink) = await bed.EgressAsync(router, "out-1", "c1", "p", client);
@@ -52,6 +53,7 @@ public class SupervisionTests() : TestKit(AkkaSfuConfig.With("akka.loglevel = IN
     {
         var bed = new SfuTestBed(Sys);
         var client = CreateTestProbe();
+        client.IgnoreMessages<ConsumerScoreChanged>(); // a resumed consumer reports its score: not what these tests are about
         var router = await bed.RouterAsync("room", 0);
         var (ingress, producer) = await bed.IngressAsync(router.Router, "in", "p");
         var (broken, _, _) = await bed.EgressAsync(router, "out-1", "c1", "p", client);
