@@ -156,6 +156,9 @@ public sealed class CrossNodeMessageTests : IDisposable
         yield return new SetConsumerPreferredLayers(1, null);
         yield return new SetConsumerPreferredLayers(2, 1);
         yield return new SetConsumerPriority(4);
+        yield return new SetMaxIncomingBitrate(1_500_000);
+        yield return new SetMaxOutgoingBitrate(0);
+        yield return new SetMinOutgoingBitrate(100_000);
         yield return GetRtpStreamStats.Instance;
         yield return stream;
 
@@ -186,6 +189,7 @@ public sealed class CrossNodeMessageTests : IDisposable
         yield return new ConsumerClosed("c", "producerclose");
         yield return new ConsumerProducerPaused("c");
         yield return new ConsumerProducerResumed("c");
+        yield return new TransportBweChanged("t", 1_400_000, 1_200_000, 950_000);
         yield return new ConsumerLayersChanged("c", 2, 0);
         yield return new ConsumerLayersChanged("c", null, null);
         yield return new ConsumerScoreChanged("c", 9, 10);
