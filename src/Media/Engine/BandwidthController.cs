@@ -58,6 +58,10 @@ internal sealed class BandwidthController
     /// <summary>True once the endpoint's feedback drives the estimate.</summary>
     public bool IsActive => _hasFeedback;
     public long AvailableBitrate => _hasFeedback ? _bwe!.AvailableBitrateBps : 0;
+    /// <summary>What the pacer spreads video over: the estimate, or what was allocated when that is more (every
+    /// layered consumer keeps its lowest layer even above the estimate; pacing it slower would only grow the
+    /// queue until packets fall out of it).</summary>
+    public long PacingBitrate => Math.Max(AvailableBitrate, AllocatedBitrate);
     public long DesiredBitrate { get; private set; }
     public long EffectiveDesiredBitrate { get; private set; }
     public long AllocatedBitrate { get; private set; }

@@ -97,7 +97,7 @@ public abstract class Transport
         foreach (var p in _producers.Values) p.Tick(nowMs);
         SendTransportCcFeedback(nowMs);
         Bandwidth.Tick(nowMs);
-        if (_pacer is { Count: > 0 } pacer) pacer.Drain(this, Bandwidth.AvailableBitrate, nowMs);
+        if (_pacer is { Count: > 0 } pacer) pacer.Drain(this, Bandwidth.PacingBitrate, nowMs);
         if (MaxIncomingBitrate > 0 && nowMs >= _nextRembMs) SendRemb(nowMs);
         if (nowMs < _nextReportMs) return;
         // RFC 3550 §6.3.1: randomize each interval to [0.5, 1.5] × 1 s (as mediasoup does), so the reports of
@@ -298,7 +298,7 @@ public abstract class Transport
         // Video waits for the pacing budget once the estimate is known (audio never does).
         if (consumer.Kind == StreamKind.Video && Bandwidth.IsActive && Worker.BandwidthEstimation)
         {
-            var rate = Bandwidth.AvailableBitrate;
+            var rate = Bandwidth.PacingBitrate;
             _pacer ??= new Pacer(Worker.PacingPool, Worker.Counters);
             if (!_pacer.TrySendNow(packet.Length, rate, nowMs))
             {
