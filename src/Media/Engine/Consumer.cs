@@ -512,17 +512,23 @@ public sealed class SvcConsumer : Consumer, ILayeredConsumer
         ApplyTargets(nowMs);
     }
 
-    /// <summary>Target = the preferred layers, lowered to the allocated ones; going up a spatial layer needs a
-    /// key frame, asked for now.</summary>
+    /// <summary>Target = the preferred layers, lowered to the allocated ones. Going up a spatial layer needs a
+    /// key frame, asked for now; so does going down in K-SVC (as mediasoup's SvcConsumer), whose layers
+    /// depend on each other only at key frames: without one the consumer stays on the layer it can no longer
+    /// afford (behind 300 kbps, 1280x720 at 0 fps for 3-5 s until the viewer's own PLI).</summary>
     private void ApplyTargets(long nowMs)
     {
+        var previousTarget = TargetSpatialLayer;
         TargetSpatialLayer = Math.Min(PreferredSpatialLayer, _allocSpatial);
         // The allocated temporal layer belongs to the allocated spatial one; below it, every temporal layer fits.
         TargetTemporalLayer = _allocSpatial > PreferredSpatialLayer ? PreferredTemporalLayer : Math.Min(PreferredTemporalLayer, _allocTemporal);
         if (_vp9 is null) return;
         _vp9.TargetSpatialLayer = TargetSpatialLayer;
         _vp9.TargetTemporalLayer = TargetTemporalLayer;
-        if (nowMs > 0 && TargetSpatialLayer > _vp9.CurrentSpatialLayer) RequestKeyFrame(nowMs);
+        if (nowMs <= 0) return;
+        if (TargetSpatialLayer > _vp9.CurrentSpatialLayer
+            || (_vp9.IsKSvc && TargetSpatialLayer < _vp9.CurrentSpatialLayer && TargetSpatialLayer != previousTarget))
+            RequestKeyFrame(nowMs);
     }
 
     internal override void FillDemand(LayerDemand demand, long nowMs)

@@ -24,13 +24,34 @@ public class DownlinkLimitTests(ITestOutputHelper output)
     private static readonly TimeSpan Phase = TimeSpan.FromSeconds(20), Every = TimeSpan.FromMilliseconds(500);
 
     private sealed record Sample(string Phase, double T, double PhaseT, ConferencePage.ConsumerStat? Limited, long LimitedBytes,
-        ConferencePage.ConsumerStat? Free, ConferencePage.OutboundStat[] Publisher, long? AvailableKbps, long? DesiredKbps)
+        ConferencePage.ConsumerStat? Free, ConferencePage.OutboundStat[] Publisher, long? AvailableKbps, long? DesiredKbps, string LimitedLayers = "")
     {
-        public int? LayerWidth(string rid) => Publisher.FirstOrDefault(p => p.Kind == "video" && p.Rid == rid)?.FrameWidth;
+        private IEnumerable<ConferencePage.OutboundStat> Video => Publisher.Where(p => p.Kind == "video");
+        private ConferencePage.OutboundStat? Svc => Video.FirstOrDefault(p => p.Rid is null);
+
+        /// <summary>The lowest layer's width: simulcast r0's, or for SVC (one stream, its frameWidth the top
+        /// spatial layer's) the top's over 2^(spatial layers − 1), as L3T3's layers are 1/4, 1/2, 1.</summary>
+        public int? LowestWidth => Svc is { } svc ? svc.FrameWidth >> (SpatialLayers(svc.ScalabilityMode) - 1) : LayerWidth("r0");
+        public int? TopWidth => Svc is { } svc ? svc.FrameWidth : LayerWidth("r2");
+        private int? LayerWidth(string rid) => Video.FirstOrDefault(p => p.Rid == rid)?.FrameWidth;
+        private static int SpatialLayers(string? mode) =>
+            mode is ['L' or 'S', var n, ..] && char.IsAsciiDigit(n) ? n - '0' : 1;
     }
 
-    [Fact]
-    public async Task A_viewer_behind_300_kbps_drops_to_the_lowest_layer_without_freezing_and_goes_back_up_when_the_limit_lifts()
+    /// <summary>Publishers whose lowest layer fits the limit with audio. VP8 simulcast: layers of 100/300/900
+    /// kbps (the page's default layers, mediasoup-demo's 500 k/1 M/5 M caps, make Chromium's fake camera send
+    /// ~550 kbps on r0 and less on r1: no layer but r0's base fits 300 kbps, and that one only just). VP9
+    /// L3T3_KEY capped at 900 kbps: Chromium's SVC rate allocator fills the layers bottom up to their target
+    /// rates (~95/305 kbps at 320x180/640x360, its svc_config formula), so layer 0 stays well under 300 kbps.</summary>
+    public static TheoryData<string, string> Publishers => new()
+    {
+        { "vp8-simulcast", "&encodings=plain" },
+        { "vp9-L3T3_KEY", "&forceVP9=1&svc=L3T3_KEY&maxBitrate=900000" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Publishers))]
+    public async Task A_viewer_behind_300_kbps_drops_to_the_lowest_layer_without_freezing_and_goes_back_up_when_the_limit_lifts(string publisher, string options)
     {
         var (ns, reason) = await NetNamespace.TryCreateAsync();
         if (ns is null)
@@ -47,10 +68,8 @@ public class DownlinkLimitTests(ITestOutputHelper output)
         await using var inside = await Chromium.LaunchAsync(netns: ns.Name, secureOrigins: [server.BaseAddress]);
         var room = "r" + Guid.NewGuid().ToString("N")[..6];
 
-        // Layers of 100/300/900 kbps: the lowest fits the limit with audio and room to spare. (The page's default
-        // layers, mediasoup-demo's 500 k/1 M/5 M caps, make Chromium's fake camera send ~550 kbps on r0 and
-        // less on r1: no layer but r0's base fits 300 kbps, and that one only just.)
-        var alice = await ConferencePage.JoinAsync(browser, server.BaseAddress, room, "alice", "&encodings=plain");
+        output.WriteLine($"publisher {publisher}: {options}");
+        var alice = await ConferencePage.JoinAsync(browser, server.BaseAddress, room, "alice", options);
         var free = await ConferencePage.JoinAsync(browser, server.BaseAddress, room, "free", "&produce=0");
         var limited = await ConferencePage.JoinAsync(inside, server.BaseAddress, room, "limited", "&produce=0");
         var aliceId = await ConferencePage.PeerIdAsync(alice);
@@ -80,9 +99,11 @@ public class DownlinkLimitTests(ITestOutputHelper output)
         var openKbps = Kbps(open[0], open[^1]);
         var limitedKbps = Kbps(limitedPhase.First(s => s.PhaseT >= 3), limitedPhase[^1]);
         output.WriteLine($"limited viewer receives (RTP payload, audio + video): {openKbps:F0} kbps before the limit, {limitedKbps:F0} kbps under it (from 3 s in)");
-        var r0 = limitedPhase.Select(s => s.Publisher.FirstOrDefault(p => p.Kind == "video" && p.Rid == "r0")).ToList();
+        // Simulcast: r0's own stream; SVC: all layers share one stream, so this is the whole of it.
+        var r0 = limitedPhase.Select(s => s.Publisher.FirstOrDefault(p => p.Kind == "video" && p.Rid is "r0" or null)).ToList();
         if (r0[0] is { } r0First && r0[^1] is { } r0Last)
-            output.WriteLine($"alice's lowest layer (r0) carries {(r0Last.MediaBytesSent - r0First.MediaBytesSent) * 8 / 1000.0 / (limitedPhase[^1].T - limitedPhase[0].T):F0} kbps of media under the limit: what must fit in {LimitKbps} kbps with audio");
+            output.WriteLine($"alice's {(r0Last.Rid is null ? $"{r0Last.ScalabilityMode} stream (all layers)" : "lowest layer (r0)")} carries {(r0Last.MediaBytesSent - r0First.MediaBytesSent) * 8 / 1000.0 / (limitedPhase[^1].T - limitedPhase[0].T):F0} kbps of media under the limit" +
+                (r0Last.Rid is null ? "" : $": what must fit in {LimitKbps} kbps with audio"));
         Assert.True(limitedKbps <= LimitKbps * 1.1, $"tc does not limit the namespace: {limitedKbps:F0} kbps under a {LimitKbps} kbps limit");
         Assert.True(openKbps > LimitKbps * 1.5, $"the limited viewer got only {openKbps:F0} kbps before the limit: nothing to limit");
         Assert.True(samples[^1].Free!.FramesDecoded > samples[0].Free!.FramesDecoded + 100, "the free viewer stopped decoding");
@@ -90,7 +111,7 @@ public class DownlinkLimitTests(ITestOutputHelper output)
         // ---- what the server must do (downlink bandwidth estimation and allocation) ----
         var failures = new List<string>();
         var lastLimited = limitedPhase[^1];
-        var lowest = lastLimited.LayerWidth("r0");
+        var lowest = lastLimited.LowestWidth;
         if (lastLimited.Limited?.FrameWidth != lowest)
             failures.Add($"under {LimitKbps} kbps the limited viewer ends at width {lastLimited.Limited?.FrameWidth}, not the lowest layer's {lowest}");
         var settled = limitedPhase.Where(s => s.PhaseT >= 5).ToList();
@@ -98,16 +119,18 @@ public class DownlinkLimitTests(ITestOutputHelper output)
         if (fps < MinFps) failures.Add($"under {LimitKbps} kbps the limited viewer decoded {fps:F1} fps (after the first 5 s), under {MinFps}");
         var stall = LongestStall(settled);
         if (stall > MaxStallSeconds) failures.Add($"under {LimitKbps} kbps the limited viewer decoded nothing for {stall:F1} s (after the first 5 s)");
-        var up = lifted.FirstOrDefault(s => s.PhaseT <= 15 && s.Limited?.FrameWidth is { } w && w == s.LayerWidth("r2"));
+        var down = limitedPhase.FirstOrDefault(s => s.Limited?.FrameWidth is { } w && w == s.LowestWidth);
+        var up = lifted.FirstOrDefault(s => s.PhaseT <= 15 && s.Limited?.FrameWidth is { } w && w == s.TopWidth);
         if (up is null)
-            failures.Add($"after lifting the limit the limited viewer did not reach the top layer's width ({lifted[^1].LayerWidth("r2")}) within 15 s (last: {lifted[^1].Limited?.FrameWidth})");
-        var offTop = samples.Zip(samples.Skip(1)).Where(p => p.Second.Free?.FrameWidth is not { } w || (w != p.Second.LayerWidth("r2") && w != p.First.LayerWidth("r2")))
+            failures.Add($"after lifting the limit the limited viewer did not reach the top layer's width ({lifted[^1].TopWidth}) within 15 s (last: {lifted[^1].Limited?.FrameWidth})");
+        var offTop = samples.Zip(samples.Skip(1)).Where(p => p.Second.Free?.FrameWidth is not { } w || (w != p.Second.TopWidth && w != p.First.TopWidth))
             .Select(p => p.Second).ToList();
         if (offTop.Count > 0)
-            failures.Add($"the free viewer left the top layer {offTop.Count} times (first at t={offTop[0].T:F1} s: {offTop[0].Free?.FrameWidth} vs {offTop[0].LayerWidth("r2")})");
+            failures.Add($"the free viewer left the top layer {offTop.Count} times (first at t={offTop[0].T:F1} s: {offTop[0].Free?.FrameWidth} vs {offTop[0].TopWidth})");
         var freeze = LongestFreeze(settled);
         if (freeze > MaxFreezeSeconds) failures.Add($"under {LimitKbps} kbps the limited viewer had a freeze of at least {freeze:F1} s (after the first 5 s)");
-        output.WriteLine($"under the limit (after 5 s): {fps:F1} fps decoded, longest stall {stall:F1} s, longest freeze >= {freeze:F1} s; " +
+        output.WriteLine($"lowest layer ({lowest} px) {(down is null ? "never reached" : $"reached {down.PhaseT:F1} s into the limit")}; " +
+            $"under the limit (after 5 s): {fps:F1} fps decoded, longest stall {stall:F1} s, longest freeze >= {freeze:F1} s; " +
             $"top layer again {(up is null ? "never" : $"{up.PhaseT:F1} s")} after the lift");
         Assert.True(failures.Count == 0, string.Join("\n", failures));
 
@@ -119,11 +142,14 @@ public class DownlinkLimitTests(ITestOutputHelper output)
                 var next = clock.Elapsed + Every;
                 var (l, f, p) = (ConferencePage.StatsAsync(limited), ConferencePage.StatsAsync(free), ConferencePage.ProducerStatsAsync(alice));
                 var bwe = limited.EvaluateAsync<string>("() => JSON.stringify(window.akkasfu.downlinkBwe ?? null)");
-                await Task.WhenAll(l, f, p, bwe);
+                // The layers the server says it forwards (consumerLayersChanged), e.g. S0T2.
+                var layers = limited.EvaluateAsync<string>(
+                    "() => { const l = window.akkasfu.peers.flatMap(p => p.consumers).find(c => c.kind === 'video')?.layers; return l ? `S${l.spatialLayer ?? '-'}T${l.temporalLayer ?? '-'}` : '-'; }");
+                await Task.WhenAll(l, f, p, bwe, layers);
                 samples.Add(new Sample(phase, clock.Elapsed.TotalSeconds, (clock.Elapsed - start).TotalSeconds,
                     l.Result.SingleOrDefault(s => s.PeerId == aliceId && s.Kind == "video"), l.Result.Sum(s => s.BytesReceived),
                     f.Result.SingleOrDefault(s => s.PeerId == aliceId && s.Kind == "video"), p.Result,
-                    Bitrate(bwe.Result, "availableBitrate"), Bitrate(bwe.Result, "desiredBitrate")));
+                    Bitrate(bwe.Result, "availableBitrate"), Bitrate(bwe.Result, "desiredBitrate"), layers.Result));
                 var wait = next - clock.Elapsed;
                 if (wait > TimeSpan.Zero) await Task.Delay(wait);
             }
@@ -165,23 +191,24 @@ public class DownlinkLimitTests(ITestOutputHelper output)
     private static string Timeline(List<Sample> samples)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("    t phase  pt | limited: width x height  fps  decoded  freezes(n/s)  kbps  bwe/desired | free: width  fps | alice sends r0/r1/r2: width (media+rtx kbps)");
+        sb.AppendLine("    t phase  pt | limited: layers width x height  fps  decoded  freezes(n/s)  kbps  bwe/desired | free: width  fps | alice sends r0/r1/r2 (SVC: its one stream): width (media+rtx kbps)");
         Sample? prev = null;
         foreach (var s in samples)
         {
             var l = s.Limited;
             var kbps = prev is null ? double.NaN : Kbps(prev, s);
-            string Layer(string rid)
+            string Layer(string? rid)
             {
                 var now = s.Publisher.FirstOrDefault(p => p.Kind == "video" && p.Rid == rid);
                 var then = prev?.Publisher.FirstOrDefault(p => p.Kind == "video" && p.Rid == rid);
+                if (now is null && then is null && rid != "r0") return "";
                 var dt = Math.Max(0.001, s.T - (prev?.T ?? 0));
                 var media = now is null || then is null ? double.NaN : (now.MediaBytesSent - then.MediaBytesSent) * 8 / 1000.0 / dt;
                 var rtx = now is null || then is null ? double.NaN : (now.RetransmittedBytesSent - then.RetransmittedBytesSent) * 8 / 1000.0 / dt;
                 return $"{now?.FrameWidth?.ToString() ?? "-"}({media:F0}+{rtx:F0})";
             }
             sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"{s.T,5:F1} {s.Phase,-5} {s.PhaseT,4:F1} | {l?.FrameWidth,5} x {l?.FrameHeight,-5} {l?.FramesPerSecond,4:F0} {l?.FramesDecoded,8} {l?.FreezeCount,5}/{l?.TotalFreezesDuration,-6:F1} {kbps,6:F0} {s.AvailableKbps,5}/{s.DesiredKbps,-5} | {s.Free?.FrameWidth,5} {s.Free?.FramesPerSecond,4:F0} | {Layer("r0")} {Layer("r1")} {Layer("r2")}"));
+                $"{s.T,5:F1} {s.Phase,-5} {s.PhaseT,4:F1} | {s.LimitedLayers,-4} {l?.FrameWidth,5} x {l?.FrameHeight,-5} {l?.FramesPerSecond,4:F0} {l?.FramesDecoded,8} {l?.FreezeCount,5}/{l?.TotalFreezesDuration,-6:F1} {kbps,6:F0} {s.AvailableKbps,5}/{s.DesiredKbps,-5} | {s.Free?.FrameWidth,5} {s.Free?.FramesPerSecond,4:F0} | {Layer(s.Publisher.Any(p => p.Kind == "video" && p.Rid is null) ? null : "r0")} {Layer("r1")} {Layer("r2")}"));
             prev = s;
         }
         return sb.ToString();

@@ -10,13 +10,16 @@ public class SimulcastModesTests(ITestOutputHelper output)
 {
     /// <summary>Encodings with only scaleResolutionDownBy and maxBitrate (&amp;encodings=plain), as many apps send.</summary>
     [Fact]
-    public Task Simulcast_without_scalabilityMode_decodes_on_every_viewer() => EveryViewerDecodesAsync("&encodings=plain");
+    public Task Simulcast_without_scalabilityMode_decodes_on_every_viewer() => EveryViewerDecodesAsync(output, "&encodings=plain");
 
     /// <summary>The page's default encodings (L1T3 each).</summary>
     [Fact]
-    public Task Simulcast_with_the_default_encodings_decodes_on_every_viewer() => EveryViewerDecodesAsync("");
+    public Task Simulcast_with_the_default_encodings_decodes_on_every_viewer() => EveryViewerDecodesAsync(output, "");
 
-    private async Task EveryViewerDecodesAsync(string encodings)
+    /// <summary>alice produces with the page options <paramref name="encodings"/>; bob and carol must decode at
+    /// least 60 % of the frames she sends and, with <paramref name="atTopWidth"/>, at the width she sends (for
+    /// SVC, the top spatial layer's: one outbound stream carries all of them).</summary>
+    internal static async Task EveryViewerDecodesAsync(ITestOutputHelper output, string encodings, bool atTopWidth = false)
     {
         await using var server = await ServerProcess.StartAsync(new Dictionary<string, string> { ["AKKASFU_WORKERS"] = "1" });
         await using var browser = await Chromium.LaunchAsync();
@@ -31,7 +34,7 @@ public class SimulcastModesTests(ITestOutputHelper output)
 
         // What mediasoup-client sent in produce, and what the browser is really sending per encoding.
         output.WriteLine("alice produces: " + await alice.EvaluateAsync<string>(
-            "() => JSON.stringify(window.akkasfu.producers.find(p => p.kind === 'video').signalledRtpParameters.encodings)"));
+            "() => { const p = window.akkasfu.producers.find(p => p.kind === 'video').signalledRtpParameters; return JSON.stringify({ codec: p.codecs[0], encodings: p.encodings }); }"));
         var failures = new List<string>();
         try
         {
@@ -47,12 +50,16 @@ public class SimulcastModesTests(ITestOutputHelper output)
             await Task.Delay(TimeSpan.FromSeconds(4));
             var after = await Task.WhenAll(viewers.Select(ConferencePage.StatsAsync));
             var seconds = (DateTime.UtcNow - t0).TotalSeconds;
-            var sent = (await ConferencePage.ProducerStatsAsync(alice)).Where(p => p.Kind == "video").Max(p => p.FramesPerSecond ?? 0);
+            var aliceVideo = (await ConferencePage.ProducerStatsAsync(alice)).Where(p => p.Kind == "video").ToList();
+            var sent = aliceVideo.Max(p => p.FramesPerSecond ?? 0);
+            var topWidth = aliceVideo.Max(p => p.FrameWidth ?? 0);
             for (var i = 0; i < viewers.Count; i++)
             {
                 var fps = (Decoded(after[i]) - Decoded(before[i])) / seconds;
-                output.WriteLine($"viewer {i} decodes {fps:F1} fps of alice's {sent:F0}");
+                var width = after[i].SingleOrDefault(x => x.PeerId == aliceId && x.Kind == "video")?.FrameWidth;
+                output.WriteLine($"viewer {i} decodes {fps:F1} fps of alice's {sent:F0}, {width} px wide (alice's top: {topWidth})");
                 if (fps < 0.6 * sent) failures.Add($"viewer {i} decodes {fps:F1} fps, alice sends {sent:F0}");
+                if (atTopWidth && width != topWidth) failures.Add($"viewer {i} decodes {width} px wide, alice's top layer is {topWidth}");
             }
         }
         finally

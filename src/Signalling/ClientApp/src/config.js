@@ -1,5 +1,5 @@
 // Page options from the URL query (?roomId=&displayName=&autojoin=1&simulcast=0&produce=0&consume=0&forceTcp=1
-// &encodings=plain).
+// &encodings=plain&forceVP9=1&svc=L3T3_KEY&maxBitrate=900000).
 
 /** Webcam simulcast layers as in mediasoup-demo v3 (mediasoup-client names them r0/r1/r2). */
 export const WEBCAM_SIMULCAST_ENCODINGS = [
@@ -17,6 +17,11 @@ export const PLAIN_SIMULCAST_ENCODINGS = [
   { scaleResolutionDownBy: 2, maxBitrate: 300_000 },
   { scaleResolutionDownBy: 1, maxBitrate: 900_000 },
 ];
+
+/** The webcam's one SVC encoding when it is sent with VP9 (mediasoup-demo v3: `{maxBitrate: 5000000,
+ * scalabilityMode: webcamScalabilityMode || 'L3T3_KEY'}`; its older `&svc=` set the mode the same way). */
+export const WEBCAM_SVC_SCALABILITY_MODE = 'L3T3_KEY';
+export const WEBCAM_SVC_MAX_BITRATE = 5_000_000;
 
 /** Opus options matching the demo's mic producer (stereo, DTX, in-band FEC, NACK). */
 export const MIC_CODEC_OPTIONS = { opusStereo: true, opusDtx: true, opusFec: true, opusNack: true };
@@ -63,7 +68,19 @@ export function readOptions(search = window.location.search) {
     consumerReplicas: params.get('consumerReplicas'),
     /** Simulcast encodings: 'default' (WEBCAM_SIMULCAST_ENCODINGS) or 'plain' (PLAIN_SIMULCAST_ENCODINGS). */
     encodings: params.get('encodings') === 'plain' ? 'plain' : 'default',
+    /** Produce the webcam with the router's VP9 (mediasoup-demo's forceVP9); with simulcast on, it is sent as
+     * one SVC encoding instead of the simulcast list. */
+    forceVP9: flag(params, 'forceVP9', false),
+    /** scalabilityMode of that SVC encoding (mediasoup-demo's webcamScalabilityMode, formerly svc). */
+    svc: params.get('svc') || params.get('webcamScalabilityMode') || null,
+    /** maxBitrate (bps) of that SVC encoding; Chromium splits it over the spatial layers. */
+    maxBitrate: positiveInt(params.get('maxBitrate')),
   };
+}
+
+function positiveInt(v) {
+  const n = Number(v);
+  return v !== null && Number.isInteger(n) && n > 0 ? n : null;
 }
 
 /** Random lowercase [a-z0-9] string (peer ids, default names). */

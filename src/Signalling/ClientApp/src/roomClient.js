@@ -6,7 +6,7 @@ import * as mediasoupClient from 'mediasoup-client';
 import * as protooClient from 'protoo-client';
 import {
   BITRATE_SAMPLE_MS, MIC_CODEC_OPTIONS, PLAIN_SIMULCAST_ENCODINGS, PROTOO_RETRY, QUALITY_PRESETS, WEBCAM_CODEC_OPTIONS,
-  WEBCAM_SIMULCAST_ENCODINGS, protooUrl,
+  WEBCAM_SIMULCAST_ENCODINGS, WEBCAM_SVC_MAX_BITRATE, WEBCAM_SVC_SCALABILITY_MODE, protooUrl,
 } from './config.js';
 import { deviceInfo } from './deviceInfo.js';
 
@@ -291,13 +291,28 @@ export class RoomClient extends EventTarget {
         video: { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } },
       });
       const track = stream.getVideoTracks()[0];
-      const layers = this.options.encodings === 'plain' ? PLAIN_SIMULCAST_ENCODINGS : WEBCAM_SIMULCAST_ENCODINGS;
-      const encodings = this.options.simulcast ? layers.map((e) => ({ ...e })) : undefined;
-      const restore = this.options.encodings === 'plain' && encodings ? sendEncodingsVerbatim() : null;
+      // As mediasoup-demo: forceVP9 picks the router's VP9 (its first one, as the device lists them) and sends
+      // one SVC encoding; VP8/H264 get the simulcast list.
+      let codec;
+      if (this.options.forceVP9) {
+        codec = this._device.rtpCapabilities.codecs.find((c) => c.mimeType.toLowerCase() === 'video/vp9');
+        if (!codec) throw new Error('desired VP9 codec+configuration is not supported');
+      }
+      let encodings;
+      if (this.options.simulcast && codec) {
+        encodings = [{
+          maxBitrate: this.options.maxBitrate ?? WEBCAM_SVC_MAX_BITRATE,
+          scalabilityMode: this.options.svc ?? WEBCAM_SVC_SCALABILITY_MODE,
+        }];
+      } else if (this.options.simulcast) {
+        const layers = this.options.encodings === 'plain' ? PLAIN_SIMULCAST_ENCODINGS : WEBCAM_SIMULCAST_ENCODINGS;
+        encodings = layers.map((e) => ({ ...e }));
+      }
+      const restore = this.options.encodings === 'plain' && encodings && !codec ? sendEncodingsVerbatim() : null;
       let producer;
       try {
         producer = await this._sendTransport.produce({
-          track, encodings, codecOptions: WEBCAM_CODEC_OPTIONS, appData: { source: 'webcam' },
+          track, encodings, codec, codecOptions: WEBCAM_CODEC_OPTIONS, appData: { source: 'webcam' },
         });
       } finally {
         restore?.();
