@@ -182,10 +182,11 @@ public abstract class Consumer
             return;
         }
         if (_sentEncoding[slot] != CurrentEncoding) { Transport.Worker.Counters.Count(Drop.NackForOldStream); return; }
-        if (!Transport.Bandwidth.AllowRetransmission(stored.Length, nowMs)) { Transport.Worker.Counters.Count(Drop.RetransmissionLimited); return; }
         var scratch = Transport.Worker.SendBuffer;
         stored.CopyTo(scratch);
         if (RtpPacket.TryParse(scratch.AsSpan(0, stored.Length), out var copy) != RtpParseError.None) return;
+        if (!StillForwarded(copy)) { Transport.Worker.Counters.Count(Drop.NackForOldStream); return; }
+        if (!Transport.Bandwidth.AllowRetransmission(stored.Length, nowMs)) { Transport.Worker.Counters.Count(Drop.RetransmissionLimited); return; }
         copy.SetSsrc(Settings.Ssrc);
         copy.SetPayloadType(Settings.PayloadType);
         copy.SetSequenceNumber(seq);
@@ -198,6 +199,10 @@ public abstract class Consumer
         Transport.SendConsumerRtp(this, scratch, copy, nowMs);
         Transport.Worker.Counters.Retransmitted++;
     }
+
+    /// <summary>Whether a stored packet (as the producer received it) is of a layer this consumer still
+    /// forwards: resending one of a layer it has gone down from only clogs the downlink.</summary>
+    protected virtual bool StillForwarded(RtpPacket stored) => true;
 
     /// <summary>Sends <paramref name="copy"/> (a stored packet rewritten in the send buffer) as RTX on
     /// <paramref name="rtxSsrc"/> with sequence number <paramref name="rtxSeq"/> (RFC 4588), and counts it.</summary>
@@ -580,6 +585,11 @@ public sealed class SvcConsumer : Consumer, ILayeredConsumer
 
     protected override bool RewritePayload(Span<byte> payload) =>
         _vp8 is null || _vp8.Process(payload, TargetTemporalLayer >= _maxTemporal ? int.MaxValue : TargetTemporalLayer, switchingStream: false) == Vp8RewriteResult.Forward;
+
+    // VP9: a packet of a spatial layer above the target is not resent (the viewer's decoder left that layer).
+    protected override bool StillForwarded(RtpPacket stored) =>
+        _vp9 is null || Vp9PayloadDescriptor.TryParse(stored.Payload, out var d) != Vp9Error.None || !d.HasLayerIndices
+        || d.SpatialLayer <= TargetSpatialLayer;
 
     // AV1 (dependency descriptor): the temporal layer forwarded now; frames above it are dropped whole.
     private int _ddTemporal = -1;

@@ -25,8 +25,9 @@ public enum Drop : byte
     NotConnected,
     SendFailed,
     NoRetransmission,
-    /// <summary>A NACK for a packet of a simulcast stream the consumer has switched away from: the viewer's
-    /// decoder starts again at the new stream's key frame, resending the old one only clogs the downlink.</summary>
+    /// <summary>A NACK for a packet of a simulcast stream the consumer has switched away from, or of a VP9 spatial
+    /// layer above its target: the viewer's decoder starts again at the new layer's key frame, resending the
+    /// old one only clogs the downlink.</summary>
     NackForOldStream,
     /// <summary>A retransmission over the transport's budget (a share of its estimate, see BandwidthController).</summary>
     RetransmissionLimited,

@@ -117,6 +117,55 @@ public class SvcForwardingTests
         Assert.Equal(kSvc ? 1 : 0, Math.Min(1, Plis(source, TimeSpan.FromMilliseconds(700))));
     }
 
+    /// <summary>A viewer NACKs packets of the layers it got before the consumer went down to layer 0: the
+    /// layer-2 one is not resent (its decoder left that layer), the layer-0 one is.</summary>
+    [Fact]
+    public void After_going_down_a_nack_for_a_higher_spatial_layer_is_not_answered()
+    {
+        using var harness = new EngineHarness();
+        using var sink = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 3000 };
+        sink.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var (port, egressPort, consumer) = harness.Invoke(e =>
+        {
+            e.CreateRouter("r");
+            var ingress = e.CreatePlainTransport("r", "in", new PlainTransportSettings(IPAddress.Loopback, null, 20000, 29999, RtcpMux: true, Comedia: true));
+            e.Produce("in", new ProducerSettings("p", StreamKind.Video, RtpStreamType.Svc, [new CodecMapping(98, 103, 90000, "video/VP9")],
+                [new EncodingMapping(777, Ssrc: 4444, SpatialLayers: 3, TemporalLayers: 1)], null, default, default, Nack: true));
+            var t = e.CreatePlainTransport("r", "out", new PlainTransportSettings(IPAddress.Loopback, null, 20000, 29999));
+            t.Connect((IPEndPoint)sink.LocalEndPoint!, null, null);
+            var c = e.Consume("out", new ConsumerSettings("c", "p", StreamKind.Video, RtpStreamType.Svc, 5555, 103, 90000, default, "x", Nack: true));
+            c.Resume(EngineHarness.Now);
+            return (ingress.Port, t.Port, (ILayeredConsumer)c);
+        });
+
+        using var source = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        ushort seq = 100;
+        for (var picture = 0; picture < 3; picture++)
+            for (var sid = 0; sid < 3; sid++)
+                source.SendTo(Vp9(seq++, picture, sid), new IPEndPoint(IPAddress.Loopback, port));
+        var buf = new byte[2048];
+        var sent = new List<(int Sid, ushort Seq)>();
+        while (sent.Count < 9)
+        {
+            var n = sink.Receive(buf);
+            if (buf[1] is >= 200 and <= 207) continue;
+            Assert.Equal(RtpParseError.None, RtpPacket.TryParse(buf.AsSpan(0, n), out var p));
+            sent.Add(((p.Payload[3] >> 1) & 7, p.SequenceNumber));
+        }
+        harness.Invoke(_ => consumer.SetPreferredLayers(0, -1, EngineHarness.Now));
+
+        var nack = new byte[64];
+        var top = sent.Last(x => x.Sid == 2).Seq;
+        var len = AkkaSfu.Media.Rtcp.RtcpNack.Write(nack, senderSsrc: 1, mediaSsrc: 5555, [top]);
+        sink.SendTo(nack.AsSpan(0, len), new IPEndPoint(IPAddress.Loopback, egressPort));
+        Assert.Equal(1, WaitFor(() => harness.Invoke(e => e.Counters[Drop.NackForOldStream]), 1L));
+        Assert.Equal(0, harness.Invoke(e => e.Counters.Retransmitted));
+
+        len = AkkaSfu.Media.Rtcp.RtcpNack.Write(nack, senderSsrc: 1, mediaSsrc: 5555, [sent.Last(x => x.Sid == 0).Seq]);
+        sink.SendTo(nack.AsSpan(0, len), new IPEndPoint(IPAddress.Loopback, egressPort));
+        Assert.Equal(1, WaitFor(() => harness.Invoke(e => e.Counters.Retransmitted), 1L));
+    }
+
     private static T WaitFor<T>(Func<T> read, T expected)
     {
         var deadline = DateTime.UtcNow.AddSeconds(3);
