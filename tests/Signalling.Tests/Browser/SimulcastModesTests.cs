@@ -43,24 +43,33 @@ public class SimulcastModesTests(ITestOutputHelper output)
                 try { await ConferencePage.WaitForMediaAsync(viewers[i], $"viewer {i}", [aliceId], output, frames: 40, timeoutSec: 25); }
                 catch (Xunit.Sdk.XunitException e) { failures.Add(e.Message); }
             }
-            // Every frame alice sends on the forwarded (top) layer is decoded: all its temporal layers get through.
+            // Every frame alice sends on the forwarded (top) layer is decoded: all its temporal layers get through,
+            // once each viewer's downlink estimate has grown to the stream (it starts at 1 Mbps; a 5 Mbps VP9 SVC
+            // stream takes a few probes). Measured over 4 s windows, up to 5 of them.
             long Decoded(ConferencePage.ConsumerStat[] stats) => stats.SingleOrDefault(x => x.PeerId == aliceId && x.Kind == "video")?.FramesDecoded ?? 0;
-            var before = await Task.WhenAll(viewers.Select(ConferencePage.StatsAsync));
-            var t0 = DateTime.UtcNow;
-            await Task.Delay(TimeSpan.FromSeconds(4));
-            var after = await Task.WhenAll(viewers.Select(ConferencePage.StatsAsync));
-            var seconds = (DateTime.UtcNow - t0).TotalSeconds;
-            var aliceVideo = (await ConferencePage.ProducerStatsAsync(alice)).Where(p => p.Kind == "video").ToList();
-            var sent = aliceVideo.Max(p => p.FramesPerSecond ?? 0);
-            var topWidth = aliceVideo.Max(p => p.FrameWidth ?? 0);
-            for (var i = 0; i < viewers.Count; i++)
+            var windowFailures = new List<string>();
+            for (var window = 0; window < 5; window++)
             {
-                var fps = (Decoded(after[i]) - Decoded(before[i])) / seconds;
-                var width = after[i].SingleOrDefault(x => x.PeerId == aliceId && x.Kind == "video")?.FrameWidth;
-                output.WriteLine($"viewer {i} decodes {fps:F1} fps of alice's {sent:F0}, {width} px wide (alice's top: {topWidth})");
-                if (fps < 0.6 * sent) failures.Add($"viewer {i} decodes {fps:F1} fps, alice sends {sent:F0}");
-                if (atTopWidth && width != topWidth) failures.Add($"viewer {i} decodes {width} px wide, alice's top layer is {topWidth}");
+                windowFailures.Clear();
+                var before = await Task.WhenAll(viewers.Select(ConferencePage.StatsAsync));
+                var t0 = DateTime.UtcNow;
+                await Task.Delay(TimeSpan.FromSeconds(4));
+                var after = await Task.WhenAll(viewers.Select(ConferencePage.StatsAsync));
+                var seconds = (DateTime.UtcNow - t0).TotalSeconds;
+                var aliceVideo = (await ConferencePage.ProducerStatsAsync(alice)).Where(p => p.Kind == "video").ToList();
+                var sent = aliceVideo.Max(p => p.FramesPerSecond ?? 0);
+                var topWidth = aliceVideo.Max(p => p.FrameWidth ?? 0);
+                for (var i = 0; i < viewers.Count; i++)
+                {
+                    var fps = (Decoded(after[i]) - Decoded(before[i])) / seconds;
+                    var width = after[i].SingleOrDefault(x => x.PeerId == aliceId && x.Kind == "video")?.FrameWidth;
+                    output.WriteLine($"window {window}: viewer {i} decodes {fps:F1} fps of alice's {sent:F0}, {width} px wide (alice's top: {topWidth})");
+                    if (fps < 0.6 * sent) windowFailures.Add($"viewer {i} decodes {fps:F1} fps, alice sends {sent:F0}");
+                    if (atTopWidth && width != topWidth) windowFailures.Add($"viewer {i} decodes {width} px wide, alice's top layer is {topWidth}");
+                }
+                if (windowFailures.Count == 0) break;
             }
+            failures.AddRange(windowFailures);
         }
         finally
         {
