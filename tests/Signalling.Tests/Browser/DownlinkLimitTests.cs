@@ -114,10 +114,14 @@ public class DownlinkLimitTests(ITestOutputHelper output)
         // ---- what the server must do (downlink bandwidth estimation and allocation) ----
         var failures = new List<string>();
         var lastLimited = limitedPhase[^1];
-        var lowest = lastLimited.LowestWidth;
-        if (lastLimited.Limited?.FrameWidth != lowest)
-            failures.Add($"under {LimitKbps} kbps the limited viewer ends at width {lastLimited.Limited?.FrameWidth}, not the lowest layer's {lowest}");
         var settled = limitedPhase.Where(s => s.PhaseT >= 5).ToList();
+        // The lowest layer most of the time. Not all of it: the middle layer's base (T0, 5 fps) fits 300 kbps
+        // too, and a probe may let the allocation try it (it goes back when the link says no); never the top.
+        var atLowest = settled.Count(s => s.Limited?.FrameWidth is { } w && w == s.LowestWidth) / (double)settled.Count;
+        if (atLowest < 0.5)
+            failures.Add($"under {LimitKbps} kbps the limited viewer was at the lowest layer ({lastLimited.LowestWidth} px) in {atLowest:P0} of the samples after 5 s");
+        if (lastLimited.Limited?.FrameWidth is { } lastWidth && lastWidth == lastLimited.TopWidth)
+            failures.Add($"under {LimitKbps} kbps the limited viewer ends on the top layer ({lastWidth} px)");
         var fps = (settled[^1].Limited!.FramesDecoded - settled[0].Limited!.FramesDecoded) / Math.Max(0.001, settled[^1].T - settled[0].T);
         if (fps < MinFps) failures.Add($"under {LimitKbps} kbps the limited viewer decoded {fps:F1} fps (after the first 5 s), under {MinFps}");
         var stall = LongestStall(settled);
@@ -132,8 +136,8 @@ public class DownlinkLimitTests(ITestOutputHelper output)
             failures.Add($"the free viewer left the top layer {offTop.Count} times (first at t={offTop[0].T:F1} s: {offTop[0].Free?.FrameWidth} vs {offTop[0].TopWidth})");
         var freeze = LongestFreeze(settled);
         if (freeze > maxFreezeSeconds) failures.Add($"under {LimitKbps} kbps the limited viewer had a freeze of at least {freeze:F1} s (after the first 5 s)");
-        output.WriteLine($"lowest layer ({lowest} px) {(down is null ? "never reached" : $"reached {down.PhaseT:F1} s into the limit")}; " +
-            $"under the limit (after 5 s): {fps:F1} fps decoded, longest stall {stall:F1} s, longest freeze >= {freeze:F1} s; " +
+        output.WriteLine($"lowest layer ({lastLimited.LowestWidth} px) {(down is null ? "never reached" : $"reached {down.PhaseT:F1} s into the limit")}; " +
+            $"under the limit (after 5 s): at the lowest layer {atLowest:P0} of the time, {fps:F1} fps decoded, longest stall {stall:F1} s, longest freeze >= {freeze:F1} s; " +
             $"top layer again {(up is null ? "never" : $"{up.PhaseT:F1} s")} after the lift");
         Assert.True(failures.Count == 0, string.Join("\n", failures));
 
