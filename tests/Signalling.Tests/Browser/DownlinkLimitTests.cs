@@ -13,6 +13,7 @@ namespace AkkaSfu.Signalling.Tests.Browser;
 /// unlimited viewer run in a normal Chromium and reach the server at the same (veth host) address.
 /// </summary>
 [Trait("Category", "Bwe")]
+[Collection(DownlinkCollection.Name)]
 public class DownlinkLimitTests(ITestOutputHelper output)
 {
     private const int LimitKbps = 300, LiftedKbps = 5_000;
@@ -220,4 +221,12 @@ public class DownlinkLimitTests(ITestOutputHelper output)
         }
         return sb.ToString();
     }
+}
+
+/// <summary>The downlink tests time how a viewer follows its link: they run alone, not beside the other browser
+/// tests' Chromiums on a 2-core machine, whose CPU load reads as a slow link and a slow encoder.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class DownlinkCollection
+{
+    public const string Name = "Downlink (alone)";
 }
