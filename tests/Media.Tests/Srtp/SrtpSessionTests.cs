@@ -323,9 +323,15 @@ public class SrtpAllocationTests
             if (rx.UnprotectRtcp(rbuf.AsSpan(0, n), out _) != SrtpError.None) failures++;
         }
         for (ushort s = 1; s < 50; s++) One(s); // first packets, JIT, tiering
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (ushort s = 50; s < 250; s++) One(s);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The least of three rounds of 200: a per-packet allocation shows in every round, the runtime's own
+        // (tier-up finishing on this thread, seen once in a CI run under load: 1,880 B) in one at most.
+        long allocated = long.MaxValue;
+        for (int round = 0; round < 3 && allocated != 0; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int k = 0; k < 200; k++) One((ushort)(50 + round * 200 + k));
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
         Assert.Equal(0, failures);
         Assert.Equal(0, allocated);
     }
