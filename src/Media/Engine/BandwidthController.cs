@@ -51,7 +51,6 @@ internal sealed class BandwidthController
     private long _availableBeforeProbe;
     private int _probeCluster = -1;
     private long _lastEventAvailable, _lastEventDesired;
-    private long _minOutgoing, _maxOutgoing;
 
     public BandwidthController(Transport transport) => _transport = transport;
 
@@ -73,13 +72,14 @@ internal sealed class BandwidthController
     /// <summary>setMinOutgoingBitrate / setMaxOutgoingBitrate (0 = no bound).</summary>
     public void SetBounds(long minBps, long maxBps)
     {
-        _minOutgoing = minBps;
-        _maxOutgoing = maxBps;
+        (MinOutgoingBitrate, MaxOutgoingBitrate) = (minBps, maxBps);
         _bwe?.SetBounds(MinBound, MaxBound);
     }
 
-    private long MinBound => _minOutgoing > 0 ? _minOutgoing : 30_000;
-    private long MaxBound => _maxOutgoing > 0 ? _maxOutgoing : 100_000_000;
+    public long MinOutgoingBitrate { get; private set; }
+    public long MaxOutgoingBitrate { get; private set; }
+    private long MinBound => MinOutgoingBitrate > 0 ? MinOutgoingBitrate : 30_000;
+    private long MaxBound => MaxOutgoingBitrate > 0 ? MaxOutgoingBitrate : 100_000_000;
 
     private SendSideBwe Bwe => _bwe ??= new SendSideBwe(Math.Clamp(StartBitrate, MinBound, MaxBound), MinBound, MaxBound);
 
@@ -217,7 +217,7 @@ internal sealed class BandwidthController
             _upJudged = false;
         }
         DesiredBitrate = result.Desired;
-        EffectiveDesiredBitrate = _maxOutgoing > 0 ? Math.Min(result.Desired, _maxOutgoing) : result.Desired;
+        EffectiveDesiredBitrate = MaxOutgoingBitrate > 0 ? Math.Min(result.Desired, MaxOutgoingBitrate) : result.Desired;
         AllocatedBitrate = result.Allocated;
         MaybeProbe(available, nowMs);
         MaybeReport(available, nowMs);

@@ -61,7 +61,6 @@ internal sealed class Pacer
     public Pacer(PacketPool pool, EngineCounters counters) => (_pool, _counters) = (pool, counters);
 
     public int Count => _count;
-    public long Queued { get; private set; }
     public long Dropped { get; private set; }
 
     /// <summary>Whether a packet of <paramref name="length"/> bytes may go now at <paramref name="rateBps"/>
@@ -88,7 +87,6 @@ internal sealed class Pacer
         (_slot[i], _length[i], _owner[i]) = (slot, packet.Length, owner);
         _count++;
         _queuedBytes += packet.Length;
-        Queued++;
         return true;
     }
 

@@ -27,15 +27,14 @@ public sealed class Producer
         public int ReportedScore = -1;
         public readonly RetransmissionBuffer? Buffer = video ? new RetransmissionBuffer(RetransmissionCapacity, 2000) { RttMs = -1 } : null;
         /// <summary>Received bitrate per layer of this stream ([spatial × TemporalLayers + temporal]; simulcast
-        /// streams have one spatial layer each), for bandwidth allocation.</summary>
+        /// streams have one spatial layer each, audio one layer), for bandwidth allocation.</summary>
         public readonly RateCalculator[] LayerRates = NewLayerRates(video ? encoding : null);
         public readonly int TemporalLayers = video ? Math.Max(1, encoding.TemporalLayers) : 1;
-        public readonly RateCalculator Rate = new();
         /// <summary>AV1 dependency descriptor state (its template structure), made on first use.</summary>
         public DependencyDescriptorReader? Dd;
 
         private static RateCalculator[] NewLayerRates(EncodingMapping? e) =>
-            e is null ? [] : Enumerable.Range(0, Math.Max(1, e.SpatialLayers) * Math.Max(1, e.TemporalLayers)).Select(_ => new RateCalculator()).ToArray();
+            Enumerable.Range(0, e is null ? 1 : Math.Max(1, e.SpatialLayers) * Math.Max(1, e.TemporalLayers)).Select(_ => new RateCalculator()).ToArray();
 
         /// <summary>Stream received within the last 2 s.</summary>
         public bool IsLive(long nowMs) => LastPacketMs >= 0 && nowMs - LastPacketMs < LiveMs;
@@ -175,15 +174,14 @@ public sealed class Producer
         stream.PacketsReceived++;
         stream.BytesReceived += packet.Length;
         stream.LastPacketMs = nowMs;
-        // Rates count what forwarding the packet costs on the wire, as the transport's estimate does.
-        var wire = packet.Length + BandwidthController.WireOverhead;
-        stream.Rate.Add(wire, nowMs);
-        if (stream.LayerRates.Length > 0 && !packet.IsPaddingOnly)
+        // Rates count what forwarding the packet costs on the wire, as the transport's estimate does (padding is
+        // not forwarded).
+        if (!packet.IsPaddingOnly)
         {
             var layers = stream.LayerRates;
             var t = Math.Min(tid, stream.TemporalLayers - 1);
             var s = Math.Min(sid, layers.Length / stream.TemporalLayers - 1);
-            layers[s * stream.TemporalLayers + t].Add(wire, nowMs);
+            layers[s * stream.TemporalLayers + t].Add(packet.Length + BandwidthController.WireOverhead, nowMs);
         }
         if (Paused) { Transport.Worker.Counters.Count(Drop.ProducerPaused); return; }
         if (packet.IsPaddingOnly) return; // bandwidth probing: nothing for consumers
@@ -255,7 +253,7 @@ public sealed class Producer
     internal long LayerBitrate(int encoding, int spatial, int temporal, long nowMs)
     {
         var stream = Streams[encoding];
-        if (!stream.IsLive(nowMs) || stream.LayerRates.Length == 0) return 0;
+        if (!stream.IsLive(nowMs)) return 0;
         var tl = stream.TemporalLayers;
         var sl = stream.LayerRates.Length / tl;
         if (spatial >= sl || temporal >= tl) return 0;
@@ -269,8 +267,14 @@ public sealed class Producer
     }
 
     /// <summary>Received bitrate of encoding <paramref name="encoding"/> (all its layers).</summary>
-    internal long StreamBitrate(int encoding, long nowMs) =>
-        Streams[encoding].IsLive(nowMs) ? Streams[encoding].Rate.BitsPerSecond(nowMs) : 0;
+    internal long StreamBitrate(int encoding, long nowMs)
+    {
+        var stream = Streams[encoding];
+        if (!stream.IsLive(nowMs)) return 0;
+        long sum = 0;
+        foreach (var rate in stream.LayerRates) sum += rate.BitsPerSecond(nowMs);
+        return sum;
+    }
 
     /// <summary>A consumer needs a key frame of the stream it forwards (router SSRC). Sends a PLI to the
     /// endpoint unless one is already pending for that stream (retried by <see cref="Tick"/>).</summary>

@@ -53,8 +53,8 @@ public abstract class Transport
     public long DesiredOutgoingBitrate => Bandwidth.DesiredBitrate;
     /// <summary>setMaxIncomingBitrate: sent to the endpoint as REMB every second (0 = none).</summary>
     public long MaxIncomingBitrate { get; private set; }
-    public long MaxOutgoingBitrate { get; private set; }
-    public long MinOutgoingBitrate { get; private set; }
+    public long MaxOutgoingBitrate => Bandwidth.MaxOutgoingBitrate;
+    public long MinOutgoingBitrate => Bandwidth.MinOutgoingBitrate;
     public long ProbationPacketsSent { get; private set; }
     private long _nextRembMs;
 
@@ -73,7 +73,6 @@ public abstract class Transport
         var max = maxBps ?? MaxOutgoingBitrate;
         if (min < 0 || max < 0) throw new ArgumentOutOfRangeException(nameof(minBps), "bitrate must be >= 0");
         if (max > 0 && min > max) throw new ArgumentException($"minOutgoingBitrate {min} is above maxOutgoingBitrate {max}");
-        (MinOutgoingBitrate, MaxOutgoingBitrate) = (min, max);
         Bandwidth.SetBounds(min, max);
     }
 
@@ -296,7 +295,7 @@ public abstract class Transport
     {
         if (!IsConnected) { Worker.Counters.Count(Drop.NotConnected); return; }
         // Video waits for the pacing budget once the estimate is known (audio never does).
-        if (consumer.Kind == StreamKind.Video && Bandwidth.IsActive && Worker.BandwidthEstimation)
+        if (consumer.Kind == StreamKind.Video && Bandwidth.IsActive)
         {
             var rate = Bandwidth.PacingBitrate;
             _pacer ??= new Pacer(Worker.PacingPool, Worker.Counters);
@@ -320,10 +319,6 @@ public abstract class Transport
     }
 
     private Pacer? _pacer;
-
-    /// <summary>Packets the pacer held, and those it dropped from a full queue.</summary>
-    public long PacedPackets => _pacer?.Queued ?? 0;
-    public long PacerDropped => _pacer?.Dropped ?? 0;
 
     private void SendNow(Consumer consumer, byte[] buffer, RtpPacket packet, long nowMs)
     {
