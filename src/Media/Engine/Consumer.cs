@@ -244,6 +244,16 @@ public abstract class Consumer
         ReportScore(); // mediasoup-demo tells the consumer's score right after resume: the real one
     }
 
+    private int _reportedSpatial = -1, _reportedTemporal = -1;
+
+    /// <summary>Tells the owner the layers now forwarded when they changed (mediasoup's "layerschange").</summary>
+    protected void ReportLayers(int spatial, int temporal)
+    {
+        if (spatial == _reportedSpatial && temporal == _reportedTemporal) return;
+        (_reportedSpatial, _reportedTemporal) = (spatial, temporal);
+        Transport.Worker.Observer.OnConsumerLayersChanged(Id, spatial, temporal);
+    }
+
     /// <summary>Tells the owner this consumer's score (from the endpoint's reports) and its producer's.</summary>
     internal void ReportScore() => Transport.Worker.Observer.OnConsumerScore(Id, SendStats.Score, Producer.Score);
 
@@ -415,13 +425,8 @@ public sealed class SimulcastConsumer : Consumer, ILayeredConsumer
         }
         if (!Forward(packet, nowMs)) return;
         _switching = false;
-        var temporal = Math.Clamp(_vp8.CurrentTemporalLayer, 0, _targetTemporal);
-        if (_current == _reportedSpatial && temporal == _reportedTemporal) return;
-        (_reportedSpatial, _reportedTemporal) = (_current, temporal);
-        Transport.Worker.Observer.OnConsumerLayersChanged(Id, _current, temporal);
+        ReportLayers(_current, Math.Clamp(_vp8.CurrentTemporalLayer, 0, _targetTemporal));
     }
-
-    private int _reportedSpatial = -1, _reportedTemporal = -1;
 
     protected override bool RewritePayload(Span<byte> payload) =>
         Producer.Settings.Codecs.Count == 0 || !IsVp8
@@ -485,7 +490,6 @@ public sealed class SvcConsumer : Consumer, ILayeredConsumer
     private readonly Vp8Rewriter? _vp8;
     private readonly int _maxSpatial, _maxTemporal;
     private bool _waitingForKeyFrame = true;
-    private int _reportedSpatial = -1, _reportedTemporal = -1;
 
     internal SvcConsumer(Transport transport, Producer producer, ConsumerSettings settings)
         : base(transport, producer, settings)
@@ -580,7 +584,7 @@ public sealed class SvcConsumer : Consumer, ILayeredConsumer
             DropFromSequence(packet);
             return;
         }
-        if (Forward(packet, nowMs)) ReportLayers();
+        if (Forward(packet, nowMs)) ReportForwardedLayers();
     }
 
     protected override bool RewritePayload(Span<byte> payload) =>
@@ -611,14 +615,12 @@ public sealed class SvcConsumer : Consumer, ILayeredConsumer
         return !_ddDroppingFrame;
     }
 
-    private void ReportLayers()
+    private void ReportForwardedLayers()
     {
         var spatial = _vp9?.CurrentSpatialLayer ?? 0;
         var temporal = _vp9?.CurrentTemporalLayer
             ?? (_ddTemporal >= 0 ? _ddTemporal : Math.Clamp(_vp8?.CurrentTemporalLayer ?? 0, 0, TargetTemporalLayer));
-        if (spatial == _reportedSpatial && temporal == _reportedTemporal) return;
-        (_reportedSpatial, _reportedTemporal) = (spatial, temporal);
-        Transport.Worker.Observer.OnConsumerLayersChanged(Id, spatial, temporal);
+        ReportLayers(spatial, temporal);
     }
 
     protected override void OnActivated(long nowMs)
