@@ -19,6 +19,15 @@ public sealed record RoomSettings(
 {
     public static readonly RoomSettings Default = new(500, RoomPlacement.RoomNode, false, null, null, TimeSpan.FromSeconds(5));
 
+    /// <summary>A room with no member (protoo peer or broadcaster) closes after this long.</summary>
+    public TimeSpan EmptyRoomTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Rooms this node hosts at most.</summary>
+    public int MaxRoomsPerNode { get; init; } = 1000;
+
+    /// <summary>Rooms with no member this node keeps at most: past it, only a protoo peer opens a new room.</summary>
+    public int MaxEmptyRooms { get; init; } = 100;
+
     public static RoomSettings Create(Config config)
     {
         var rooms = config.GetConfig("akkasfu.rooms");
@@ -34,10 +43,23 @@ public sealed record RoomSettings(
             var p => throw new ConfigurationException($"akkasfu.rooms.placement must be \"room-node\" or \"peer-node\", was \"{p}\""),
         };
         var srtp = Env("AKKASFU_PIPE_SRTP") is { } s ? s is "1" or "true" or "on" : pipe?.GetBoolean("enable-srtp", false) ?? false;
+        var emptyTimeout = rooms?.GetTimeSpan("empty-room-timeout", Default.EmptyRoomTimeout) ?? Default.EmptyRoomTimeout;
+        if (emptyTimeout <= TimeSpan.Zero) throw new ConfigurationException($"akkasfu.rooms.empty-room-timeout must be > 0, was {emptyTimeout}");
         return new RoomSettings(max, placement, srtp,
             Ip(pipe?.GetString("listen-ip", "") ?? "", "akkasfu.pipe.listen-ip"),
             Ip(Env("AKKASFU_PIPE_ANNOUNCED_IP") ?? pipe?.GetString("announced-ip", "") ?? "", "akkasfu.pipe.announced-ip"),
-            rooms?.GetTimeSpan("unused-pipe-grace", Default.UnusedPipeGrace) ?? Default.UnusedPipeGrace);
+            rooms?.GetTimeSpan("unused-pipe-grace", Default.UnusedPipeGrace) ?? Default.UnusedPipeGrace)
+        {
+            EmptyRoomTimeout = emptyTimeout,
+            MaxRoomsPerNode = Positive(rooms, "max-rooms-per-node", Default.MaxRoomsPerNode),
+            MaxEmptyRooms = Positive(rooms, "max-empty-rooms", Default.MaxEmptyRooms),
+        };
+    }
+
+    private static int Positive(Config? section, string key, int fallback)
+    {
+        var value = section?.GetInt(key, fallback) ?? fallback;
+        return value > 0 ? value : throw new ConfigurationException($"akkasfu.rooms.{key} must be > 0, was {value}");
     }
 
     private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;

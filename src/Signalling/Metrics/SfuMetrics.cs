@@ -16,8 +16,10 @@ public sealed class SfuMetrics
     private readonly Counter _rtpIn, _rtpOut, _rtcpIn, _rtcpOut, _retransmitted, _drops, _ingressDropped, _rxOverflowed;
     private readonly Gauge _routers, _transports, _producers, _consumers;
     private readonly Histogram _delay;
-    private readonly Gauge _members, _rooms;
+    private readonly Gauge _members, _rooms, _emptyRooms;
+    private readonly Counter _roomsRefused, _roomsClosedEmpty;
     private readonly Func<CancellationToken, Task<NodeStats>>? _node;
+    private readonly Func<Rooms.RoomCensus.Counts>? _census;
     private readonly object _gate = new();
     // Per worker index: the last cumulative values seen, and what earlier incarnations of that worker (a
     // replaced worker starts from zero) had counted, so exported counters never go down.
@@ -29,10 +31,12 @@ public sealed class SfuMetrics
 
     /// <summary><paramref name="workers"/> is resolved at each scrape (the actor system starts after the
     /// metrics are mapped).</summary>
-    public SfuMetrics(Func<IActorRef> workers, CollectorRegistry? registry = null, Func<CancellationToken, Task<NodeStats>>? node = null)
+    public SfuMetrics(Func<IActorRef> workers, CollectorRegistry? registry = null, Func<CancellationToken, Task<NodeStats>>? node = null,
+        Func<Rooms.RoomCensus.Counts>? census = null)
     {
         _workers = workers;
         _node = node;
+        _census = census;
         Registry = registry ?? Prometheus.Metrics.NewCustomRegistry();
         var f = Prometheus.Metrics.WithCustomRegistry(Registry);
         string[] worker = ["worker"];
@@ -57,6 +61,9 @@ public sealed class SfuMetrics
             });
         _members = f.CreateGauge("akkasfu_cluster_members", "Cluster members by status, as this node sees them (a single node counts itself, Up).", ["status"]);
         _rooms = f.CreateGauge("akkasfu_rooms", "Rooms hosted on this node.");
+        _emptyRooms = f.CreateGauge("akkasfu_rooms_empty", "Rooms on this node with no member (no protoo peer, no broadcaster).");
+        _roomsRefused = f.CreateCounter("akkasfu_rooms_refused_total", "Rooms not opened because of a node limit: rooms (max-rooms-per-node), empty_rooms (max-empty-rooms).", ["reason"]);
+        _roomsClosedEmpty = f.CreateCounter("akkasfu_rooms_closed_empty_total", "Rooms closed because nobody was in them for empty-room-timeout.");
         Registry.AddBeforeCollectCallback(RefreshAsync);
     }
 
@@ -65,7 +72,8 @@ public sealed class SfuMetrics
     public sealed record NodeStats(IReadOnlyDictionary<string, int> MembersByStatus, int Rooms);
 
     /// <summary>The node, its cluster members by status and its rooms, from <paramref name="node"/>.</summary>
-    public SfuMetrics(Hosting.SfuNode node) : this(() => node.Workers, null, ct => Cluster.ClusterEndpoints.StatsAsync(node, ct)) { }
+    public SfuMetrics(Hosting.SfuNode node) : this(() => node.Workers, null, ct => Cluster.ClusterEndpoints.StatsAsync(node, ct),
+        () => Rooms.RoomCensus.Get(node.System).Read()) { }
 
     /// <summary>What <c>/metrics</c> serves.</summary>
     public CollectorRegistry Registry { get; }
@@ -78,6 +86,14 @@ public sealed class SfuMetrics
 
     private async Task RefreshNodeAsync(CancellationToken ct)
     {
+        if (_census?.Invoke() is { } census)
+            lock (_gate)
+            {
+                _emptyRooms.Set(census.EmptyRooms);
+                _roomsRefused.WithLabels("rooms").IncTo(census.RefusedRooms);
+                _roomsRefused.WithLabels("empty_rooms").IncTo(census.RefusedEmptyRooms);
+                _roomsClosedEmpty.IncTo(census.ClosedEmpty);
+            }
         if (_node is null) return;
         NodeStats stats;
         try { stats = await _node(ct); }

@@ -67,6 +67,7 @@ public sealed partial class RoomActor
 
     protected override void PostStop()
     {
+        LeaveCensus();
         _cluster?.Unsubscribe(Self);
         base.PostStop();
     }
@@ -251,6 +252,7 @@ public sealed partial class RoomActor
         if (slot.Main)
         {
             _log.Warning("room {0}: its main router is gone ({1})", _roomId, why);
+            _ending = true;
             Apply(_state.LeaveAll(), null);
             CloseRouters();
             Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(Actors.Rooms.StopRoom.Instance), Self);

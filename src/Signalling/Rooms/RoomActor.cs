@@ -24,6 +24,7 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash, IWith
     private readonly IActorRef _self;
     private readonly IActorRef _workers;
     private readonly SfuSettings _settings;
+    private readonly RoomCensus _census;
 
     public IStash Stash { get; set; } = null!;
     public ITimerScheduler Timers { get; set; } = null!;
@@ -34,7 +35,16 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash, IWith
         _self = Self; // for tasks started by commands: Self is only valid on the actor's own thread
         _workers = workers;
         _settings = settings;
-        StartRouters();
+        _census = RoomCensus.Get(Context.System);
+        ReceiveAny(Admit);
+    }
+
+    public static Props Props(string roomId, IActorRef workers, SfuSettings settings) =>
+        Akka.Actor.Props.Create(() => new RoomActor(roomId, workers, settings));
+
+    /// <summary>Admitted: the router is being created; everything waits for it.</summary>
+    private void Starting()
+    {
         Receive<RouterCreated>(r =>
         {
             _routers.Main.Created = r;
@@ -44,12 +54,9 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash, IWith
             Become(Ready);
             Stash.UnstashAll();
         });
-        Receive<Status.Failure>(f => throw new InvalidOperationException($"room {roomId}: could not create its router", f.Cause));
+        Receive<Status.Failure>(f => throw new InvalidOperationException($"room {_roomId}: could not create its router", f.Cause));
         ReceiveAny(_ => Stash.Stash());
     }
-
-    public static Props Props(string roomId, IActorRef workers, SfuSettings settings) =>
-        Akka.Actor.Props.Create(() => new RoomActor(roomId, workers, settings));
 
     private void Ready()
     {
@@ -70,6 +77,7 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash, IWith
         Receive<BroadcasterCommand>(OnBroadcasterCommand);
         Receive<Completed>(OnCompleted);
         Receive<ISfuEvent>(OnSfuEvent);
+        Receive<EmptyTimedOut>(_ => OnEmptyTimedOut());
         Receive<CloseRoom>(_ => CloseRoom());
         Receive<StopRoom>(_ => Context.Stop(Self));
         Receive<HandOffRoom>(_ => HandOff());
@@ -80,6 +88,7 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash, IWith
     /// passivate it; messages meanwhile go to a fresh room.</summary>
     private void CloseRoom()
     {
+        _ending = true;
         Apply(_state.LeaveAll(), null);
         CloseRouters();
         _log.Info("room {0} closed", _roomId);
@@ -91,6 +100,7 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash, IWith
     /// the media closes, and the room stops.</summary>
     private void HandOff()
     {
+        _ending = true;
         Apply(_state.HandOff(), null);
         CloseRouters();
         _log.Info("room {0} handed off: its peers were told it moved", _roomId);

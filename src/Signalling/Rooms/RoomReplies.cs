@@ -23,6 +23,8 @@ public enum RoomErrorKind : byte
     NotImplemented,
     /// <summary>Ours (a timeout, a bug): HTTP 500.</summary>
     Failed,
+    /// <summary>Not now (a node limit): HTTP 503.</summary>
+    Unavailable,
 }
 
 public static class RoomReplies
