@@ -107,6 +107,15 @@ public sealed class ProtooConnection : IPeerConnection
         }
     }
 
+    /// <summary>How long a client has to answer our close frame before its socket is aborted.</summary>
+    public static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
+
+    private async Task AbortUnlessClosedAsync()
+    {
+        await Task.Delay(CloseGrace);
+        if (_socket.State != WebSocketState.Closed) _socket.Abort();
+    }
+
     private async Task WriteLoopAsync(CancellationToken ct)
     {
         try
@@ -120,8 +129,13 @@ public sealed class ProtooConnection : IPeerConnection
                 }
                 else
                 {
+                    // Send our close and stop writing; the read loop sees the client's answer. A client that does
+                    // not answer within CloseGrace is cut off, so no socket (and no server shutdown) waits on it.
                     if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-                        await _socket.CloseAsync((WebSocketCloseStatus)code, reason, ct);
+                    {
+                        await _socket.CloseOutputAsync((WebSocketCloseStatus)code, reason, ct);
+                        _ = AbortUnlessClosedAsync();
+                    }
                     break;
                 }
             }
