@@ -60,7 +60,13 @@ public sealed partial class RoomActor
         Become(() =>
         {
             Receive<StopRoom>(_ => Context.Stop(Self));
-            ReceiveAny(m => { if (refusal is { } r) Refuse(m, r); });
+            ReceiveAny(m =>
+            {
+                if (refusal is { } r) Refuse(m, r);
+                // Rare (it passed the parent just before the stop was asked): asked again, a fresh room answers.
+                // A peer's attach needs nothing: it repeats until a room answers.
+                else if (m is BroadcasterCommand) Sender.Tell(new RoomReplies.Failed(RoomErrorKind.Unavailable, "the room was closing; try again"));
+            });
         });
         Context.Parent.Tell(new Passivate(StopRoom.Instance));
     }
