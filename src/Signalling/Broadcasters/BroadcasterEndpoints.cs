@@ -1,11 +1,14 @@
 // signalling.md §7: mediasoup-demo v3's broadcaster HTTP routes (server.js), on the same host and port as
 // the page and the protoo WebSocket. Each route validates its body (400 TypeError) into a room command, asks
 // the room (created if absent, through IRoomDirectory) and writes the room's reply as a BroadcasterReply.
+// With auth on, every route first needs "Authorization: Bearer <room token>" (401), and a command is run only
+// if AccessPolicy allows it (403): in both cases before the room is asked, so nothing is created.
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Akka.Actor;
 using AkkaSfu.Actors.Rooms;
+using AkkaSfu.Signalling.Auth;
 using AkkaSfu.Signalling.Rooms;
 
 namespace AkkaSfu.Signalling.Broadcasters;
@@ -19,8 +22,9 @@ public static class BroadcasterEndpoints
     private const string Broadcaster = "/rooms/{roomId}/broadcasters/{broadcasterId}";
     private const string Transport = Broadcaster + "/transports/{transportId}";
 
-    public static IEndpointRouteBuilder MapBroadcasters(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapBroadcasters(this IEndpointRouteBuilder endpoints)
     {
+        var app = endpoints.MapGroup("").AddEndpointFilter(RequireBearerAsync);
         app.MapGet("/rooms/{roomId}", (HttpContext ctx, string roomId) =>
             AskAsync(ctx, roomId, new BroadcasterCommand(null, RoomCommands.GetRouterRtpCapabilities.Instance)));
         // AkkaSfu extension: the room's routers (node, worker, peers, consumers), to see how it spread.
@@ -55,8 +59,26 @@ public static class BroadcasterEndpoints
         app.MapPost(Broadcaster + "/consumers/{consumerId}/resume", (HttpContext ctx, string roomId, string broadcasterId, string consumerId) =>
             AskAsync(ctx, roomId, new BroadcasterCommand(broadcasterId, new RoomCommands.ResumeConsumer(consumerId))));
 
-        return app;
+        return endpoints;
     }
+
+    /// <summary>With auth on, a valid bearer token (signature, lifetime) or 401; kept for <see cref="AskAsync"/>
+    /// to check what it allows.</summary>
+    private static async ValueTask<object?> RequireBearerAsync(EndpointFilterInvocationContext ictx, EndpointFilterDelegate next)
+    {
+        var ctx = ictx.HttpContext;
+        var (token, refusal) = await ctx.RequestServices.GetRequiredService<AuthGate>().BearerAsync(ctx.Request);
+        if (refusal is { } r)
+        {
+            if (r.Status() == StatusCodes.Status401Unauthorized) ctx.Response.Headers.WWWAuthenticate = "Bearer";
+            var reply = Refused(r);
+            return Results.Text(reply.Body, reply.ContentType + "; charset=utf-8", Encoding.UTF8, reply.Status);
+        }
+        if (token is not null) ctx.Items[typeof(RoomToken)] = token;
+        return await next(ictx);
+    }
+
+    private static BroadcasterReply Refused(Refusal r) => new(r.Status(), "Error: " + r.Message(), BroadcasterReply.Text);
 
     /// <summary>DataChannels: refused (no SCTP in this server, 501) once the broadcaster and transport are known.</summary>
     private static BroadcasterCommand NoDataChannels(string broadcasterId, string transportId) => new(broadcasterId,
@@ -92,6 +114,12 @@ public static class BroadcasterEndpoints
 
     private static async Task AskAsync(HttpContext ctx, string roomId, BroadcasterCommand command)
     {
+        var token = ctx.Items.TryGetValue(typeof(RoomToken), out var t) ? (RoomToken?)t : null;
+        if (ctx.RequestServices.GetRequiredService<AuthGate>().Broadcaster(token, roomId, command) is { } refusal)
+        {
+            await WriteAsync(ctx, Refused(refusal));
+            return;
+        }
         var rooms = ctx.RequestServices.GetRequiredService<IRoomDirectory>();
         BroadcasterReply reply;
         try

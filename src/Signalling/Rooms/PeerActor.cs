@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using AkkaSfu.Actors.Rooms;
+using AkkaSfu.Signalling.Auth;
 using AkkaSfu.Signalling.Protocol;
 using AkkaSfu.Signalling.WebSockets;
 
@@ -22,7 +23,10 @@ namespace AkkaSfu.Signalling.Rooms;
 ///
 /// It watches the room: if the room's node is lost, or the room stops without closing the peer, the socket
 /// is closed with 1012 "room moved" (never 4000, after which protoo-client gives up), so the client reconnects
-/// and joins the room again, re-created on a node that is up. Stops when the socket ends.</summary>
+/// and joins the room again, re-created on a node that is up. Stops when the socket ends.
+///
+/// Grants: a request its token does not grant (<see cref="AccessPolicy.ForPeer"/>) is answered 403 here and
+/// never reaches the room; without subscribe its join carries no rtpCapabilities, so it is sent no consumer.</summary>
 public sealed class PeerActor : ReceiveActor, IWithTimers
 {
     private static readonly TimeSpan ServerRequestTimeout = TimeSpan.FromSeconds(30);
@@ -48,6 +52,7 @@ public sealed class PeerActor : ReceiveActor, IWithTimers
     private readonly string _peerId;
     private readonly IPeerConnection _connection;
     private readonly IRoomDirectory _rooms;
+    private readonly PeerGrants _grants;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<long, string> _pendingConsumers = new();
     private long _nextServerRequestId = Random.Shared.Next(1, 1_000_000);
@@ -60,8 +65,9 @@ public sealed class PeerActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public PeerActor(string roomId, string peerId, IPeerConnection connection, IRoomDirectory rooms)
+    public PeerActor(string roomId, string peerId, IPeerConnection connection, IRoomDirectory rooms, PeerGrants? grants = null)
     {
+        _grants = grants ?? PeerGrants.Open;
         _roomId = roomId;
         _peerId = peerId;
         _connection = connection;
@@ -129,8 +135,8 @@ public sealed class PeerActor : ReceiveActor, IWithTimers
         });
     }
 
-    public static Props Props(string roomId, string peerId, IPeerConnection connection, IRoomDirectory rooms) =>
-        Akka.Actor.Props.Create(() => new PeerActor(roomId, peerId, connection, rooms));
+    public static Props Props(string roomId, string peerId, IPeerConnection connection, IRoomDirectory rooms, PeerGrants? grants = null) =>
+        Akka.Actor.Props.Create(() => new PeerActor(roomId, peerId, connection, rooms, grants));
 
     protected override void PreStart() => Self.Tell(Attach.Instance);
 
@@ -152,8 +158,13 @@ public sealed class PeerActor : ReceiveActor, IWithTimers
             command = null;
             response = Protoo.Error(request.Id, 500, e.Message);
         }
-        if (command is not null) ToRoom(new PeerCommand(_peerId, Self, request.Id, command));
-        else Send(response!);
+        if (command is null) Send(response!);
+        else if (AccessPolicy.ForPeer(_grants.Grants, command) is { } allowed) ToRoom(new PeerCommand(_peerId, Self, request.Id, allowed));
+        else
+        {
+            _grants.Refusals?.Count(Refusal.NoGrant);
+            Send(Protoo.Error(request.Id, 403, Refusal.NoGrant.Message()));
+        }
     }
 
     /// <summary>The client's answer to a newConsumer: accepted, the room resumes the consumer; refused, it stays

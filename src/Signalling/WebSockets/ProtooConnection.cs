@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Threading.Channels;
 using Akka.Actor;
 using AkkaSfu.Actors.Rooms;
+using AkkaSfu.Signalling.Auth;
 using AkkaSfu.Signalling.Protocol;
 using AkkaSfu.Signalling.Rooms;
 
@@ -40,11 +41,12 @@ public sealed class ProtooConnection : IPeerConnection
 
     /// <summary>Serves one accepted socket until it closes: a <see cref="PeerActor"/> on this node links it to
     /// its room, wherever the room lives.</summary>
-    public static async Task RunAsync(WebSocket socket, string roomId, string peerId, IRoomDirectory rooms, ActorRefFactory actors, ILogger log, CancellationToken ct)
+    public static async Task RunAsync(WebSocket socket, string roomId, string peerId, IRoomDirectory rooms, ActorRefFactory actors, ILogger log, CancellationToken ct,
+        PeerGrants? grants = null)
     {
         var connection = new ProtooConnection(socket, log);
         var writer = connection.WriteLoopAsync(ct);
-        var peer = actors(PeerActor.Props(roomId, peerId, connection, rooms));
+        var peer = actors(PeerActor.Props(roomId, peerId, connection, rooms, grants));
         try
         {
             await connection.ReadLoopAsync(peerId, peer, ct);

@@ -1,10 +1,12 @@
 using Akka.Actor;
 using AkkaSfu.Actors.Rooms;
+using AkkaSfu.Signalling.Auth;
 
 namespace AkkaSfu.Signalling.WebSockets;
 
 /// <summary>The protoo WebSocket endpoint on any path: <c>ws://host/?roomId=R&amp;peerId=P</c>, subprotocol
-/// <c>protoo</c> (signalling.md §1).</summary>
+/// <c>protoo</c> (signalling.md §1). With auth on, <c>&amp;token=</c> too: a refused upgrade is answered with
+/// its HTTP status (401/403, <see cref="AuthGate"/>) before it is accepted, so no peer and no room exist for it.</summary>
 public static class ProtooEndpoint
 {
     public static IApplicationBuilder UseProtoo(this IApplicationBuilder app) => app.Use(async (ctx, next) =>
@@ -29,10 +31,21 @@ public static class ProtooEndpoint
             await ctx.Response.WriteAsync("invalid/missing Sec-WebSocket-Protocol");
             return;
         }
+        var auth = ctx.RequestServices.GetRequiredService<AuthGate>();
+        var (grants, refusal) = await auth.SocketAsync(ctx.Request, roomId, peerId);
+        if (refusal is { } r)
+        {
+            ctx.Response.StatusCode = r.Status();
+            ctx.Response.Headers.Connection = "close";
+            ctx.Response.Headers["X-WebSocket-Reject-Reason"] = r.Message();
+            await ctx.Response.WriteAsync(r.Message());
+            return;
+        }
         using var socket = await ctx.WebSockets.AcceptWebSocketAsync("protoo");
         var rooms = ctx.RequestServices.GetRequiredService<IRoomDirectory>();
         var system = ctx.RequestServices.GetRequiredService<ActorSystem>();
         var log = ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("protoo");
-        await ProtooConnection.RunAsync(socket, roomId, peerId, rooms, props => system.ActorOf(props), log, ctx.RequestAborted);
+        await ProtooConnection.RunAsync(socket, roomId, peerId, rooms, props => system.ActorOf(props), log, ctx.RequestAborted,
+            new PeerGrants(grants, auth.Refusals));
     });
 }

@@ -16,11 +16,15 @@ public sealed class ProtooClient : IAsyncDisposable
 
     public WebSocketCloseStatus? CloseStatus => _ws.CloseStatus;
 
-    public static async Task<ProtooClient> ConnectAsync(Uri server, string roomId, string peerId)
+    /// <param name="token">A room token, sent as <c>&amp;token=</c> (servers with auth on need one).</param>
+    /// <param name="origin">An Origin header, as a browser sends.</param>
+    public static async Task<ProtooClient> ConnectAsync(Uri server, string roomId, string peerId, string? token = null, string? origin = null)
     {
         var c = new ProtooClient();
         c._ws.Options.AddSubProtocol("protoo");
-        var uri = new UriBuilder(server) { Scheme = "ws", Query = $"roomId={roomId}&peerId={peerId}" }.Uri;
+        if (origin is not null) c._ws.Options.SetRequestHeader("Origin", origin);
+        var query = $"roomId={roomId}&peerId={peerId}" + (token is null ? "" : "&token=" + Uri.EscapeDataString(token));
+        var uri = new UriBuilder(server) { Scheme = "ws", Query = query }.Uri;
         await c._ws.ConnectAsync(uri, CancellationToken.None);
         c._reader = c.ReadAsync();
         return c;

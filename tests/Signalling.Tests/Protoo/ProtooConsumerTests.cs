@@ -5,13 +5,13 @@ namespace AkkaSfu.Signalling.Tests.Protoo;
 /// <summary>newConsumer, consumer pause/resume and producer pause/resume/close notifications, without media.</summary>
 public class ProtooConsumerTests
 {
-    private static readonly object DeviceCaps = JsonNode.Parse("""
+    internal static readonly object DeviceCaps = JsonNode.Parse("""
         {"codecs":[{"kind":"audio","mimeType":"audio/opus","preferredPayloadType":100,"clockRate":48000,"channels":2,
                     "rtcpFeedback":[{"type":"nack","parameter":""},{"type":"transport-cc","parameter":""}],"parameters":{}}],
          "headerExtensions":[{"kind":"audio","uri":"urn:ietf:params:rtp-hdrext:sdes:mid","preferredId":1,"preferredEncrypt":false,"direction":"sendrecv"}]}
         """)!;
 
-    private static readonly object Mic = JsonNode.Parse("""
+    internal static readonly object Mic = JsonNode.Parse("""
         {"mid":"0","codecs":[{"mimeType":"audio/opus","payloadType":111,"clockRate":48000,"channels":2,"parameters":{"minptime":10,"useinbandfec":1},
                     "rtcpFeedback":[{"type":"transport-cc","parameter":""},{"type":"nack","parameter":""}]}],
          "headerExtensions":[{"uri":"urn:ietf:params:rtp-hdrext:sdes:mid","id":4,"encrypt":false,"parameters":{}}],

@@ -1,5 +1,5 @@
 // Page options from the URL query (?roomId=&displayName=&autojoin=1&simulcast=0&produce=0&consume=0&forceTcp=1
-// &encodings=plain&forceVP9=1&svc=L3T3_KEY&maxBitrate=900000).
+// &encodings=plain&forceVP9=1&svc=L3T3_KEY&maxBitrate=900000&token=<room token>).
 
 /** Webcam simulcast layers as in mediasoup-demo v3 (mediasoup-client names them r0/r1/r2). */
 export const WEBCAM_SIMULCAST_ENCODINGS = [
@@ -54,10 +54,15 @@ function flag(params, name, fallback) {
 /** Reads the options this page understands from a query string. */
 export function readOptions(search = window.location.search) {
   const params = new URLSearchParams(search);
+  /** A room token (servers with auth on need one); without one the page asks /dev/token when joining. */
+  const token = params.get('token') || null;
+  const claims = tokenClaims(token);
   return {
-    roomId: params.get('roomId') ?? '',
+    roomId: params.get('roomId') || claims?.room || '',
     displayName: params.get('displayName') ?? '',
-    peerId: params.get('peerId') || randomId(8),
+    /** A token is for one peer id: its sub, unless the URL names one. */
+    peerId: params.get('peerId') || claims?.sub || randomId(8),
+    token,
     autojoin: flag(params, 'autojoin', false),
     simulcast: flag(params, 'simulcast', true),
     produce: flag(params, 'produce', true),
@@ -90,10 +95,32 @@ export function randomId(length) {
   return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
 }
 
+/** A JWT's payload (room, sub, exp, grants), read without checking it (the server does), or null. */
+export function tokenClaims(token) {
+  try {
+    const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    return JSON.parse(atob(payload.padEnd(payload.length + ((4 - (payload.length % 4)) % 4), '=')));
+  } catch {
+    return null;
+  }
+}
+
+/** A token from the server's GET /dev/token (only served when its dev flag is on), or null. */
+export async function devToken({ roomId, peerId, produce, consume }, fetchImpl = fetch) {
+  const grants = [produce && 'publish', consume && 'subscribe'].filter(Boolean).join(',') || 'subscribe';
+  try {
+    const res = await fetchImpl(`/dev/token?${new URLSearchParams({ roomId, peerId, grants })}`);
+    return res.ok ? (await res.json()).token ?? null : null;
+  } catch {
+    return null;
+  }
+}
+
 /** protoo URL on the same host and port as the page (ws:// or wss:// to match http/https). */
-export function protooUrl({ roomId, peerId, consumerReplicas }, location = window.location) {
+export function protooUrl({ roomId, peerId, consumerReplicas, token }, location = window.location) {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   const query = new URLSearchParams({ roomId, peerId });
   if (consumerReplicas) query.set('consumerReplicas', consumerReplicas);
+  if (token) query.set('token', token);
   return `${scheme}://${location.host}/?${query}`;
 }

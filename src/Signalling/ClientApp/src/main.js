@@ -1,6 +1,6 @@
 // Conference page entry point: join form, tile grid, controls, error toasts and the window.akkasfu test hook.
 
-import { readOptions } from './config.js';
+import { devToken, readOptions } from './config.js';
 import { formatBitrate } from './format.js';
 import { RoomClient, mediasoupClient } from './roomClient.js';
 import { renderTiles } from './tiles.js';
@@ -105,10 +105,21 @@ function audioBlocked() {
 
 // ---- join / leave ---------------------------------------------------------------------------------
 
-function join(roomId, displayName) {
+let joining = false;
+
+/** Joins with the page's token, else one from /dev/token when the server hands them out, else none (auth off). */
+async function join(roomId, displayName) {
+  if (joining || (client && client.state !== 'disconnected')) return;
+  joining = true;
+  let token;
+  try {
+    token = options.token ?? await devToken({ ...options, roomId });
+  } finally {
+    joining = false;
+  }
   if (client && client.state !== 'disconnected') return;
   clearToasts();
-  client = new RoomClient({ ...options, roomId, displayName });
+  client = new RoomClient({ ...options, roomId, displayName, token });
   client.addEventListener('state', (e) => { showState(e.detail); render(); });
   client.addEventListener('change', render);
   client.addEventListener('error', (e) => {
