@@ -4,6 +4,7 @@
 using System.Text.Json;
 using AkkaSfu.Actors.Messages;
 using AkkaSfu.Actors.Ortc;
+using AkkaSfu.Signalling.Protocol;
 using OrtcRules = AkkaSfu.Actors.Ortc.Ortc;
 
 namespace AkkaSfu.Signalling.Broadcasters;
@@ -28,6 +29,7 @@ public static class BroadcasterRequests
         {
             using var doc = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 64 });
             if (doc.RootElement.ValueKind != JsonValueKind.Object) return "body is not a JSON object";
+            if (!JsonStrings.AllReadable(doc.RootElement)) return "malformed JSON body";
             body = doc.RootElement.Clone();
             return null;
         }

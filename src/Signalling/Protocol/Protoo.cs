@@ -26,6 +26,7 @@ public static class Protoo
             using var doc = JsonDocument.Parse(utf8.ToArray());
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) { error = "not a JSON object"; return null; }
+            if (!JsonStrings.AllReadable(root)) { error = "malformed JSON: invalid string (UTF-8 or \\u escape)"; return null; }
             var data = root.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Object ? d.Clone() : EmptyObject;
             if (IsTrue(root, "request"))
             {

@@ -23,6 +23,13 @@ public class BroadcasterRequestsTests
     public void Body_must_be_a_json_object_or_empty(string json, string? error) =>
         Assert.Equal(error, BroadcasterRequests.TryParseBody(Encoding.UTF8.GetBytes(json), out _));
 
+    [Theory]
+    // Found by fuzzing: valid JSON and UTF-8, but no .NET string; GetString threw in the route's parser.
+    [InlineData("""{"id":"\ud800","displayName":"b","device":{"name":"n"}}""")]
+    [InlineData("""{"\udc00":1}""")]
+    public void A_lone_surrogate_escape_is_a_malformed_body(string json) =>
+        Assert.Equal("malformed JSON body", BroadcasterRequests.TryParseBody(Encoding.UTF8.GetBytes(json), out _));
+
     [Fact]
     public void Invalid_utf8_inside_a_string_is_a_malformed_body() =>
         Assert.Equal("malformed JSON body", BroadcasterRequests.TryParseBody("{\"id\":\""u8.ToArray().Concat(new byte[] { 0xB5 }).Concat("\"}"u8.ToArray()).ToArray(), out _));
