@@ -38,7 +38,7 @@ public static class Protoo
             {
                 if (!TryId(root, out var id)) { error = "response without a numeric id"; return null; }
                 var ok = IsTrue(root, "ok");
-                var code = root.TryGetProperty("errorCode", out var c) && c.TryGetInt32(out var ci) ? ci : 0;
+                var code = root.TryGetProperty("errorCode", out var c) && c.ValueKind == JsonValueKind.Number && c.TryGetInt32(out var ci) ? ci : 0;
                 var reason = root.TryGetProperty("errorReason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
                 return new ProtooMessage(ProtooKind.Response, id, null, data, ok, code, reason);
             }

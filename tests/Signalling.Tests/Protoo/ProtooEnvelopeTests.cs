@@ -37,4 +37,16 @@ public class ProtooEnvelopeTests
         Assert.Null(error);
         Assert.Equal("🦉", m!.Data.GetProperty("displayName").GetString());
     }
+
+    [Theory]
+    // Found by fuzzing: TryGetInt32 on a non-number element threw InvalidOperationException.
+    [InlineData("""{"response":true,"id":3,"ok":false,"errorCode":"500","errorReason":"no"}""")]
+    [InlineData("""{"response":true,"id":3,"ok":false,"errorCode":{},"errorReason":"no"}""")]
+    [InlineData("""{"response":true,"id":3,"ok":false,"errorCode":1e99,"errorReason":"no"}""")]
+    public void A_response_errorCode_that_is_no_int_reads_as_0(string json)
+    {
+        var m = Parse(json, out var error);
+        Assert.Null(error);
+        Assert.Equal((ProtooKind.Response, 3L, false, 0, "no"), (m!.Kind, m.Id, m.Ok, m.ErrorCode, m.ErrorReason));
+    }
 }
