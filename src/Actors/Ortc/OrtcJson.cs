@@ -12,6 +12,7 @@ public static class OrtcJson
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         NumberHandling = JsonNumberHandling.Strict,
+        Converters = { new FiniteDoubleJsonConverter() },
     };
 
     /// <summary>Serializes with <see cref="Options"/>.</summary>
@@ -48,4 +49,18 @@ public static class OrtcJson
             throw new OrtcTypeError($"invalid {typeof(T).Name} at {e.Path ?? "$"}");
         }
     }
+}
+
+/// <summary>A JSON number as a finite double: 1e999 reads as Infinity, which the writer refuses when the value is
+/// echoed (scaleResolutionDownBy in a pipe consumer's encodings), so it is a type error at read time.</summary>
+public sealed class FiniteDoubleJsonConverter : JsonConverter<double>
+{
+    /// <inheritdoc />
+    public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var n) && double.IsFinite(n)
+            ? n
+            : throw new JsonException("number out of range");
+
+    /// <inheritdoc />
+    public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options) => writer.WriteNumberValue(value);
 }

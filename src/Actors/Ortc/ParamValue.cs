@@ -97,7 +97,10 @@ public sealed class ParamValueJsonConverter : JsonConverter<ParamValue>
         reader.TokenType switch
         {
             JsonTokenType.String => ParamValue.Of(reader.GetString()!),
-            JsonTokenType.Number => ParamValue.Of(reader.GetDouble()),
+            // 1e999 reads as Infinity, which no JSON writer takes back: refuse it here, not when echoed.
+            JsonTokenType.Number => reader.TryGetDouble(out var n) && double.IsFinite(n)
+                ? ParamValue.Of(n)
+                : throw new JsonException("invalid parameter value: number out of range"),
             _ => throw new JsonException("invalid parameter value: must be a string or a number"),
         };
 

@@ -60,6 +60,12 @@ public class OrtcJsonTests
         """{"codecs":[{"mimeType":"video/VP8","payloadType":96,"clockRate":90000,"parameters":{"a":true}}]}""",
         """{"codecs":[{"mimeType":"video/VP8","payloadType":96,"clockRate":90000,"parameters":{"a":null}}]}""",
         """{"codecs":[{"mimeType":"video/VP8","payloadType":96,"clockRate":90000,"parameters":{"a":{}}}]}""",
+        // Found by fuzzing: 1e999 read as Infinity, which the writer refused when the room echoed the parameters
+        // (newConsumer, pipe) – an ArgumentException in the room, far from the produce that brought it.
+        """{"codecs":[{"mimeType":"audio/opus","payloadType":111,"clockRate":48000,"parameters":{"minptime":1e999}}]}""",
+        """{"codecs":[{"mimeType":"audio/opus","payloadType":111,"clockRate":48000,"parameters":{"minptime":-1e999}}]}""",
+        """{"codecs":[],"encodings":[{"ssrc":1,"scaleResolutionDownBy":1e400}]}""",
+        """{"codecs":[],"encodings":[{"ssrc":1,"maxFramerate":-1e400}]}""",
         """{"codecs":{}}""",
         """[1,2]""",
         """{"codecs":[""",
