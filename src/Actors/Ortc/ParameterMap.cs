@@ -14,21 +14,35 @@ public sealed class ParameterMap : IReadOnlyList<KeyValuePair<string, ParamValue
     private readonly KeyValuePair<string, ParamValue>[] _items;
 
     /// <summary>The empty map, <c>{}</c>.</summary>
-    public static readonly ParameterMap Empty = new([]);
+    public static readonly ParameterMap Empty = new([], null);
 
-    private ParameterMap(KeyValuePair<string, ParamValue>[] items) => _items = items;
+    // Position of each key, for maps too large to scan: a client may send tens of thousands of parameters in one
+    // message, and a scan per key made reading them quadratic (80,000 keys: 10 s of a room's thread).
+    private readonly Dictionary<string, int>? _index;
+
+    private const int ScanLimit = 8;
+
+    private ParameterMap(KeyValuePair<string, ParamValue>[] items, Dictionary<string, int>? index)
+    {
+        _items = items;
+        _index = index;
+    }
 
     /// <summary>Builds a map from pairs in order; a repeated key keeps its first position and its last value.</summary>
     public static ParameterMap From(IEnumerable<KeyValuePair<string, ParamValue>> pairs)
     {
         var list = new List<KeyValuePair<string, ParamValue>>();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (k, v) in pairs)
         {
-            var i = list.FindIndex(p => p.Key == k);
-            if (i >= 0) list[i] = new(k, v);
-            else list.Add(new(k, v));
+            if (index.TryGetValue(k, out var i)) list[i] = new(k, v);
+            else
+            {
+                index.Add(k, list.Count);
+                list.Add(new(k, v));
+            }
         }
-        return list.Count == 0 ? Empty : new ParameterMap([.. list]);
+        return list.Count == 0 ? Empty : new ParameterMap([.. list], list.Count > ScanLimit ? index : null);
     }
 
     /// <summary>Builds a map from (name, value) tuples in order.</summary>
@@ -47,6 +61,12 @@ public sealed class ParameterMap : IReadOnlyList<KeyValuePair<string, ParamValue
     /// <summary>Looks a parameter up by exact name.</summary>
     public bool TryGetValue(string key, out ParamValue value)
     {
+        if (_index is not null)
+        {
+            var found = _index.TryGetValue(key, out var i);
+            value = found ? _items[i].Value : default;
+            return found;
+        }
         foreach (var (k, v) in _items)
         {
             if (k == key)
