@@ -7,7 +7,8 @@
 # SharpFuzz's persistent fork server (one dotnet process runs every input) from fuzz/corpus/<target> with
 # fuzz/dict/json.dict. Bounded by the time (default 60 s) or the number of inputs. At the end it prints the
 # figures from fuzzer_stats and replays each saved crash and hang through the same target to show its exception.
-# Runs under nice -n 19: the machine is shared.
+# Runs under nice -n 19: the machine is shared. FUZZ_MAX_SECONDS caps an inputs-bounded run in time;
+# FUZZ_PREBUILT=1 reuses the instrumented build left in $FUZZ_WORK/<target> by an earlier run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -29,16 +30,20 @@ fi
 dotnet tool restore >/dev/null
 
 work=${FUZZ_WORK:-/tmp/akkasfu-fuzz}/$target
-rm -rf "$work"
-mkdir -p "$work"
-nice -n 19 dotnet build fuzz/AkkaSfu.Fuzz.csproj -c Release -o "$work/bin" -p:SkipClientApp=true -v q -nologo >/dev/null
-# Not AkkaSfu.Fuzz itself: its Main runs before the fork server maps the coverage memory.
-for dll in AkkaSfu.Media AkkaSfu.Actors AkkaSfu.Signalling; do
-  dotnet sharpfuzz "$work/bin/$dll.dll" >/dev/null
-done
+if [ "${FUZZ_PREBUILT:-0}" = 1 ] && [ -f "$work/bin/AkkaSfu.Fuzz.dll" ]; then
+  rm -rf "$work/out"   # FUZZ_PREBUILT=1: reuse the instrumented build of an earlier run
+else
+  rm -rf "$work"
+  mkdir -p "$work"
+  nice -n 19 dotnet build fuzz/AkkaSfu.Fuzz.csproj -c Release -o "$work/bin" -p:SkipClientApp=true -v q -nologo >/dev/null
+  # Not AkkaSfu.Fuzz itself: its Main runs before the fork server maps the coverage memory.
+  for dll in AkkaSfu.Media AkkaSfu.Actors AkkaSfu.Signalling; do
+    dotnet sharpfuzz "$work/bin/$dll.dll" >/dev/null
+  done
+fi
 
 case "$bound" in
-  *inputs) limit=(-E "${bound%inputs}") ;;
+  *inputs) limit=(-E "${bound%inputs}"); [ -z "${FUZZ_MAX_SECONDS:-}" ] || limit+=(-V "$FUZZ_MAX_SECONDS") ;;
   *) limit=(-V "$bound") ;;
 esac
 dict=(); [ "$target" = packets ] || dict=(-x fuzz/dict/json.dict)
