@@ -54,6 +54,9 @@ public static partial class Ortc
         if (codec is null) throw new OrtcTypeError("codec is not an object");
         var kind = KindOfMimeType(codec.MimeType);
         if (codec.PayloadType is null) throw new OrtcTypeError("missing codec.payloadType");
+        // RTP carries 7 bits; the engine keeps a byte. 1000 became PT 232, and many codecs with distinct
+        // out-of-range PTs passed the duplicate check while colliding in the engine.
+        if (codec.PayloadType is not (>= 0 and <= 127)) throw new OrtcTypeError("invalid codec.payloadType");
         if (codec.ClockRate is null) throw new OrtcTypeError("missing codec.clockRate");
         return codec with
         {
