@@ -7,6 +7,9 @@ public enum Drop : byte
     UnknownTuple,
     StunRejected,
     DtlsNotReady,
+    /// <summary>A packet to a comedia plain transport that has not learnt its remote yet, from a source it may not
+    /// learn (not the API caller's address or the connect() ip/port; with SRTP, one that did not authenticate).</summary>
+    ComediaSourceRejected,
     SrtpNotReady,
     SrtpFailed,
     MalformedRtp,
