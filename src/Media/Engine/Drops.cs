@@ -50,6 +50,9 @@ public sealed class EngineCounters
 
     public long RtpReceived, RtcpReceived, RtpSent, RtcpSent, Retransmitted, KeyFrameRequestsSent, ProbationSent, PaddingReceived;
 
+    /// <summary>Transports not created because the port range had no free port.</summary>
+    public long NoFreePort;
+
     public void Count(Drop reason) => _drops[(int)reason]++;
 
     public long this[Drop reason] => Volatile.Read(ref _drops[(int)reason]);

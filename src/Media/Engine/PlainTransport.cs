@@ -25,18 +25,20 @@ public sealed class PlainTransport : Transport
     private SocketAddress? _remoteRtp, _remoteRtcp;
     private SrtpSession? _rx, _tx;
 
-    internal PlainTransport(Router router, string id, PlainTransportSettings settings) : base(router, id)
+    /// <param name="rtpSocket">Its port, and <paramref name="rtcpSocket"/> its RTCP port without rtcpMux (else
+    /// null), bound by the caller (the engine, through the port allocator).</param>
+    internal PlainTransport(Router router, string id, PlainTransportSettings settings, UdpSocket rtpSocket, UdpSocket? rtcpSocket) : base(router, id)
     {
         _comedia = settings.Comedia;
         _comediaSource = settings.ComediaSource;
         RtcpMux = settings.RtcpMux;
         AnnouncedAddress = settings.AnnouncedIp ?? settings.ListenIp;
-        _rtpSocket = UdpSocket.BindInRange(settings.ListenIp, settings.MinPort, settings.MaxPort);
+        _rtpSocket = rtpSocket;
         _rtpSocket.Owner = this;
         Worker.Listen(_rtpSocket);
         if (!RtcpMux)
         {
-            _rtcpSocket = UdpSocket.BindInRange(settings.ListenIp, settings.MinPort, settings.MaxPort);
+            _rtcpSocket = rtcpSocket ?? throw new ArgumentNullException(nameof(rtcpSocket), "rtcpMux is off: an RTCP socket is needed");
             _rtcpSocket.Owner = this;
             Worker.Listen(_rtcpSocket);
         }
