@@ -30,7 +30,7 @@ public sealed class WebRtcTransport : Transport, IIceServerListener, IDtlsListen
         _socket = socket;
         _socket.Owner = this;
         _ice = new IceServer(IceCredentials.NewUfrag(), IceCredentials.NewPassword(), settings.ConsentTimeoutMs, this);
-        _dtls = new DtlsTransport(router.Worker.Certificate, this, settings.SrtpProfiles);
+        _dtls = new DtlsTransport(router.Worker.Certificate, this, settings.SrtpProfiles, pool: router.Worker.DtlsHandshakes);
         AnnouncedAddress = settings.AnnouncedIp ?? settings.ListenIp;
         Worker.Listen(_socket);
     }

@@ -43,6 +43,9 @@ public sealed class WorkerEngine : IDisposable
     public bool BandwidthEstimation { get; init; } = true;
     public EngineCounters Counters { get; } = new();
     public DtlsCertificate Certificate { get; }
+
+    /// <summary>The threads this worker's DTLS handshakes run on (a bounded number, a bounded queue).</summary>
+    public DtlsHandshakePool DtlsHandshakes { get; init; } = new();
     public UdpReceiver Receiver { get; }
     public IReadOnlyCollection<Router> Routers => _routers.Values;
 
