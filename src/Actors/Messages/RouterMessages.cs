@@ -9,9 +9,11 @@ public sealed record CreateWebRtcTransport(string TransportId, IActorRef? Listen
 public sealed record WebRtcTransportCreated(string TransportId, IActorRef Transport, IceParameters IceParameters,
     IReadOnlyList<IceCandidate> IceCandidates, DtlsParameters DtlsParameters) : ICrossNodeMessage;
 
-/// <summary>To a router. Reply: <see cref="PlainTransportCreated"/>.</summary>
+/// <summary>To a router. Reply: <see cref="PlainTransportCreated"/>. <paramref name="ComediaSourceIp"/>: the only IP
+/// comedia may learn its remote from without SRTP (the API caller's address); null = any source (trusted callers
+/// only: every front door passes one).</summary>
 public sealed record CreatePlainTransport(string TransportId, bool RtcpMux = false, bool Comedia = true,
-    bool EnableSrtp = false, string? SrtpCryptoSuite = null, IActorRef? Listener = null) : ICrossNodeMessage;
+    bool EnableSrtp = false, string? SrtpCryptoSuite = null, IActorRef? Listener = null, string? ComediaSourceIp = null) : ICrossNodeMessage;
 
 public sealed record PlainTransportCreated(string TransportId, IActorRef Transport, string Ip, int Port, int? RtcpPort,
     SrtpParameters? SrtpParameters) : ICrossNodeMessage;

@@ -42,7 +42,16 @@ public sealed record GetWorkerMetrics : ICrossNodeMessage
 public sealed record WorkerMetrics(int Index, int Routers, int Transports, int Producers, int Consumers,
     long RtpReceived, long RtpSent, long RtcpReceived, long RtcpSent, long Retransmitted,
     IReadOnlyDictionary<string, long> Drops, long IngressDropped, long RxOverflowed,
-    IReadOnlyList<long> ForwardingDelayBuckets, long ForwardingDelaySumUs) : ICrossNodeMessage;
+    IReadOnlyList<long> ForwardingDelayBuckets, long ForwardingDelaySumUs) : ICrossNodeMessage
+{
+    /// <summary>Transports refused because the port range had no free port.</summary>
+    public long NoFreePort { get; init; }
+    /// <summary>DTLS handshakes running, waiting for a slot, refused (queue full), and the pool's threads.</summary>
+    public int DtlsHandshakesRunning { get; init; }
+    public int DtlsHandshakesQueued { get; init; }
+    public long DtlsHandshakesRefused { get; init; }
+    public int DtlsHandshakeThreads { get; init; }
+}
 
 /// <summary>Published on the event stream when a worker stopped after a fault (mediasoup's "died").</summary>
 public sealed record WorkerDied(int Index, string Reason) : ICrossNodeMessage;

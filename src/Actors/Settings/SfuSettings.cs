@@ -43,7 +43,15 @@ public sealed record SfuSettings(
         if (Environment.GetEnvironmentVariable("AKKASFU_BWE") is { Length: > 0 } bweEnv)
             bwe = bweEnv is "1" or "on" or "true" ? true : bweEnv is "0" or "off" or "false" ? false
                 : throw new ConfigurationException($"AKKASFU_BWE must be 0 or 1, was \"{bweEnv}\"");
-        settings = settings with { Rooms = RoomSettings.Create(config), BandwidthEstimation = bwe };
+        var handshakes = c.GetInt("dtls.max-concurrent-handshakes", 32);
+        var queued = c.GetInt("dtls.max-queued-handshakes", 1000);
+        if (handshakes < 1 || queued < 0)
+            throw new ConfigurationException($"dtls.max-concurrent-handshakes must be ≥ 1 and max-queued-handshakes ≥ 0, were {handshakes} and {queued}");
+        settings = settings with
+        {
+            Rooms = RoomSettings.Create(config), BandwidthEstimation = bwe,
+            DtlsMaxConcurrentHandshakes = handshakes, DtlsMaxQueuedHandshakes = queued,
+        };
         if (settings.RtcMinPort < 1 || settings.RtcMaxPort > 65535 || settings.RtcMinPort > settings.RtcMaxPort)
             throw new ConfigurationException($"bad rtc port range {settings.RtcMinPort}-{settings.RtcMaxPort}");
         return settings;
@@ -54,6 +62,12 @@ public sealed record SfuSettings(
     /// <summary>akkasfu.bandwidth-estimation (env AKKASFU_BWE=0|1): send-side estimation and layer allocation
     /// per transport from the endpoint's transport-cc feedback or REMB.</summary>
     public bool BandwidthEstimation { get; init; } = true;
+
+    /// <summary>akkasfu.dtls.max-concurrent-handshakes: DTLS handshakes running at once per worker (one thread each).</summary>
+    public int DtlsMaxConcurrentHandshakes { get; init; } = 32;
+
+    /// <summary>akkasfu.dtls.max-queued-handshakes: handshakes waiting for a slot per worker; past it, refused.</summary>
+    public int DtlsMaxQueuedHandshakes { get; init; } = 1000;
 
     /// <summary>How rooms spread over routers, and the pipes between them.</summary>
     public RoomSettings Rooms { get; init; } = RoomSettings.Default;

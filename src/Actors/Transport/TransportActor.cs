@@ -75,8 +75,16 @@ public sealed class TransportActor : SfuObjectActor
                     CloseSelf(null);
                     return;
                 }
+                IPAddress? source = null;
+                if (p.ComediaSourceIp is { } ip && !IPAddress.TryParse(ip, out source))
+                {
+                    _requester.Tell(new Status.Failure(new SfuException($"invalid comedia source ip \"{ip}\"")));
+                    CloseSelf(null);
+                    return;
+                }
+                if (source is { IsIPv4MappedToIPv6: true }) source = source.MapToIPv4();
                 Engine(new EngineCreatePlainTransport(_routerId, Id, new PlainTransportSettings(s.ListenIp, s.AnnouncedIp, s.RtcMinPort, s.RtcMaxPort,
-                    p.RtcpMux, p.Comedia, profile), Self));
+                    p.RtcpMux, p.Comedia, profile, source), Self));
                 break;
         }
     }
@@ -155,8 +163,11 @@ public sealed class TransportActor : SfuObjectActor
             if (c.Ip is not null)
             {
                 if (!IPAddress.TryParse(c.Ip, out var ip)) throw new SfuException($"invalid ip \"{c.Ip}\"");
-                if (c.Port is not (> 0 and < 65536)) throw new SfuException("missing or invalid port");
-                rtp = new IPEndPoint(ip, c.Port.Value);
+                if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
+                // With comedia, ip (and port when given) is the one source the transport may learn from.
+                var comedia = _request is CreatePlainTransport { Comedia: true };
+                if (c.Port is not (> 0 and < 65536) && !(comedia && c.Port is null)) throw new SfuException("missing or invalid port");
+                rtp = new IPEndPoint(ip, c.Port ?? 0);
                 if (c.RtcpPort is { } rp) rtcp = new IPEndPoint(ip, rp);
             }
             SrtpMasterKey? key = null;

@@ -32,7 +32,8 @@ public static class EngineCommandHandler
 
             case EngineCreateWebRtcTransport c:
             {
-                var t = e.CreateWebRtcTransport(c.RouterId, c.TransportId, c.Settings);
+                if (!e.TryCreateWebRtcTransport(c.RouterId, c.TransportId, c.Settings, out var t, out var error))
+                    return new Status.Failure(new SfuException(error));
                 var address = t.AnnouncedAddress.ToString();
                 return new WebRtcTransportCreated(c.TransportId, c.Transport,
                     new IceParameters(t.UsernameFragment, t.Password),
@@ -41,13 +42,15 @@ public static class EngineCommandHandler
             }
             case EngineCreatePlainTransport c:
             {
-                var t = e.CreatePlainTransport(c.RouterId, c.TransportId, c.Settings);
+                if (!e.TryCreatePlainTransport(c.RouterId, c.TransportId, c.Settings, out var t, out var error))
+                    return new Status.Failure(new SfuException(error));
                 return new PlainTransportCreated(c.TransportId, c.Transport, t.AnnouncedAddress.ToString(), t.Port, t.RtcpPort,
                     SrtpOf(t));
             }
             case EngineCreatePipeTransport c:
             {
-                var t = e.CreatePlainTransport(c.RouterId, c.TransportId, c.Settings);
+                if (!e.TryCreatePlainTransport(c.RouterId, c.TransportId, c.Settings, out var t, out var error))
+                    return new Status.Failure(new SfuException(error));
                 return new PipeTransportCreated(c.TransportId, c.Transport, t.AnnouncedAddress.ToString(), t.Port, SrtpOf(t));
             }
             case EngineConnectWebRtcTransport c: WebRtc(e, c.TransportId).Connect(c.Role, c.Fingerprint); return null;

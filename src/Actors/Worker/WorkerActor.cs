@@ -86,6 +86,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             onBatch: batch => self.Tell(new Datagrams(batch)), name: $"worker-{_index}")
         {
             BandwidthEstimation = _settings.BandwidthEstimation,
+            DtlsHandshakes = new DtlsHandshakePool(_settings.DtlsMaxConcurrentHandshakes, _settings.DtlsMaxQueuedHandshakes, $"worker-{_index}-dtls"),
         };
         Timers.StartSingleTimer("tick", Tick.Instance, _settings.TickInterval);
         _log.Info("worker {0} started (ports {1}-{2} on {3})", _index, _settings.RtcMinPort, _settings.RtcMaxPort, _settings.ListenIp);
@@ -148,7 +149,14 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             c.RtpReceived, c.RtpSent, c.RtcpReceived, c.RtcpSent, c.Retransmitted,
             Enum.GetValues<Drop>().ToDictionary(d => d.ToString(), d => c[d]),
             RtpIngressMailbox.CountersOf(Self).Dropped, _engine.Receiver.Overflowed,
-            _engine.ForwardingDelay.Snapshot(), _engine.ForwardingDelay.SumUs);
+            _engine.ForwardingDelay.Snapshot(), _engine.ForwardingDelay.SumUs)
+        {
+            NoFreePort = c.NoFreePort,
+            DtlsHandshakesRunning = _engine.DtlsHandshakes.Running,
+            DtlsHandshakesQueued = _engine.DtlsHandshakes.Queued,
+            DtlsHandshakesRefused = _engine.DtlsHandshakes.Refused,
+            DtlsHandshakeThreads = _engine.DtlsHandshakes.Threads,
+        };
     }
 
     private void Tell(string id, object message)

@@ -18,6 +18,8 @@ public enum DtlsFailure : byte
     ProtocolError,
     /// <summary>Unexpected exception (a bug).</summary>
     InternalError,
+    /// <summary>The worker's handshake queue was full (<see cref="DtlsHandshakePool.MaxQueued"/>): refused.</summary>
+    Overloaded,
 }
 
 /// <summary>Receives a DtlsTransport's output. Every method may be called on the transport's handshake thread

@@ -7,7 +7,9 @@ using BcDtlsTransport = Org.BouncyCastle.Tls.DtlsTransport;
 namespace AkkaSfu.Media.Dtls;
 
 /// <summary>One WebRTC transport's DTLS engine. <see cref="Run"/> starts the handshake on one dedicated
-/// background thread that ends with the handshake (BC has no non-blocking DTLS API); the owner hands datagrams in
+/// background thread that ends with the handshake (BC has no non-blocking DTLS API), or, given a
+/// <see cref="DtlsHandshakePool"/>, queues it for one of the pool's threads (a server waits for the peer's first
+/// datagram before it takes a slot, so a silent peer holds none); the owner hands datagrams in
 /// with <see cref="Feed"/>. After the handshake no thread remains: later datagrams (retransmitted Finished,
 /// close_notify) are processed on the caller's thread inside <see cref="Feed"/>.
 /// <para>Threads: listener methods are called on the handshake thread or on the thread calling Feed /
@@ -42,6 +44,9 @@ public sealed class DtlsTransport
     private ITimer? _timer;
     private Thread? _thread;
     private bool _timedOut, _cancelled;
+    private readonly DtlsHandshakePool? _pool;
+    private LinkedListNode<DtlsTransport>? _node;
+    private bool _deferred;
     private int _draining;
     private byte[]? _appBuffer;
 
@@ -51,9 +56,12 @@ public sealed class DtlsTransport
     /// <param name="handshakeTimeout">Fail with <see cref="DtlsFailure.Timeout"/> if not connected by then; default 30 s.</param>
     /// <param name="timeProvider">Clock for the handshake timeout; default <see cref="TimeProvider.System"/>.</param>
     /// <param name="counters">Counters to bump (share one across a worker to aggregate); default a private instance.</param>
+    /// <param name="pool">The worker's handshake threads; null = a dedicated thread for this handshake.</param>
     public DtlsTransport(DtlsCertificate certificate, IDtlsListener listener, IEnumerable<SrtpProfile>? profiles = null,
-        TimeSpan? handshakeTimeout = null, TimeProvider? timeProvider = null, DtlsCounters? counters = null)
+        TimeSpan? handshakeTimeout = null, TimeProvider? timeProvider = null, DtlsCounters? counters = null,
+        DtlsHandshakePool? pool = null)
     {
+        _pool = pool;
         _certificate = certificate ?? throw new ArgumentNullException(nameof(certificate));
         _listener = listener ?? throw new ArgumentNullException(nameof(listener));
         _profiles = (profiles ?? DefaultProfiles).Distinct().ToArray();
@@ -96,16 +104,44 @@ public sealed class DtlsTransport
             _peer = role == DtlsRole.Server
                 ? new DtlsSrtpServer(_certificate, remoteFingerprint, _profiles, _hs)
                 : new DtlsSrtpClient(_certificate, remoteFingerprint, _profiles, _hs);
+            _timer = _time.CreateTimer(static s => ((DtlsTransport)s!).OnHandshakeTimeout(), this,
+                _handshakeTimeout, Timeout.InfiniteTimeSpan);
+            Interlocked.Increment(ref _counters.handshakesStarted);
+            if (_pool is not null)
+            {
+                // A server speaks second: it takes a thread when the peer's first datagram arrives (Feed).
+                if (role == DtlsRole.Server) _deferred = true;
+                else SubmitLocked();
+                return;
+            }
             _thread = new Thread(HandshakeMain, maxStackSize: 512 * 1024)
             {
                 IsBackground = true,
                 Name = role == DtlsRole.Server ? "dtls-handshake-server" : "dtls-handshake-client",
             };
-            _timer = _time.CreateTimer(static s => ((DtlsTransport)s!).OnHandshakeTimeout(), this,
-                _handshakeTimeout, Timeout.InfiniteTimeSpan);
         }
-        Interlocked.Increment(ref _counters.handshakesStarted);
         _thread.Start();
+    }
+
+    /// <summary>Queues the handshake on the pool; a full queue fails it (Overloaded). Under _gate.</summary>
+    private void SubmitLocked()
+    {
+        if (_pool!.TryEnqueue(this, out _node)) return;
+        _state = State.Failed;
+        _timer?.Dispose();
+        _queue.Close();
+        Interlocked.Increment(ref _counters.failed[(int)DtlsFailure.Overloaded]);
+        _listener.OnDtlsFailed(DtlsFailure.Overloaded, $"too many DTLS handshakes waiting ({_pool.MaxQueued})");
+    }
+
+    /// <summary>Called by the pool on one of its threads.</summary>
+    internal void RunHandshake() => HandshakeMain();
+
+    /// <summary>Takes a handshake that has not started off the pool (or its deferred start). Under _gate.</summary>
+    private bool UnqueueLocked()
+    {
+        if (_deferred) { _deferred = false; return true; }
+        return _node is not null && _pool!.TryRemove(_node);
     }
 
     /// <summary>Hands one received DTLS datagram in (copied; the span may be reused on return). During the
@@ -135,6 +171,15 @@ public sealed class DtlsTransport
             return;
         }
         _queue.TryEnqueue(datagram);
+        if (_deferred)
+        {
+            lock (_gate)
+            {
+                if (!_deferred || _state != State.Handshaking) return;
+                _deferred = false;
+                SubmitLocked();
+            }
+        }
     }
 
     /// <summary>Processes queued datagrams on the caller's thread when connected (Feed already does this; call
@@ -221,6 +266,14 @@ public sealed class DtlsTransport
                 case State.Handshaking:
                     _state = State.Closed;
                     _cancelled = true;
+                    if (_pool is not null && UnqueueLocked())
+                    {
+                        // Never started: nothing runs that would count or end it.
+                        Interlocked.Increment(ref _counters.handshakesCancelled);
+                        _queue.Close();
+                        _timer?.Dispose();
+                        return;
+                    }
                     break;
                 case State.Connected:
                     _state = State.Closed;
@@ -248,12 +301,18 @@ public sealed class DtlsTransport
 
     private void OnHandshakeTimeout()
     {
+        bool neverStarted;
         lock (_gate)
         {
             if (_state != State.Handshaking) return;
             _timedOut = true;
+            neverStarted = _pool is not null && UnqueueLocked();
+            if (neverStarted) _state = State.Failed;
         }
-        _queue.Close(); // Receive throws; Accept/Connect ends
+        _queue.Close(); // Receive throws; Accept/Connect ends and its thread (or pool slot) is free
+        if (!neverStarted) return;
+        Interlocked.Increment(ref _counters.failed[(int)DtlsFailure.Timeout]);
+        _listener.OnDtlsFailed(DtlsFailure.Timeout, $"handshake not started within {_handshakeTimeout.TotalMilliseconds:0} ms (waiting for the peer or a handshake slot)");
     }
 
     private void HandshakeMain()

@@ -7,6 +7,9 @@ public enum Drop : byte
     UnknownTuple,
     StunRejected,
     DtlsNotReady,
+    /// <summary>A packet to a comedia plain transport that has not learnt its remote yet, from a source it may not
+    /// learn (not the API caller's address or the connect() ip/port; with SRTP, one that did not authenticate).</summary>
+    ComediaSourceRejected,
     SrtpNotReady,
     SrtpFailed,
     MalformedRtp,
@@ -46,6 +49,9 @@ public sealed class EngineCounters
     private readonly long[] _drops = new long[Enum.GetValues<Drop>().Length];
 
     public long RtpReceived, RtcpReceived, RtpSent, RtcpSent, Retransmitted, KeyFrameRequestsSent, ProbationSent, PaddingReceived;
+
+    /// <summary>Transports not created because the port range had no free port.</summary>
+    public long NoFreePort;
 
     public void Count(Drop reason) => _drops[(int)reason]++;
 

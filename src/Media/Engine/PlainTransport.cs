@@ -5,30 +5,40 @@ using AkkaSfu.Media.Srtp;
 namespace AkkaSfu.Media.Engine;
 
 public sealed record PlainTransportSettings(IPAddress ListenIp, IPAddress? AnnouncedIp, int MinPort, int MaxPort,
-    bool RtcpMux = true, bool Comedia = false, SrtpProfile SrtpProfile = SrtpProfile.None);
+    bool RtcpMux = true, bool Comedia = false, SrtpProfile SrtpProfile = SrtpProfile.None, IPAddress? ComediaSource = null);
 
 /// <summary>mediasoup's PlainTransport: plain RTP/RTCP over UDP for ffmpeg and GStreamer, on one port
 /// (rtcpMux) or two. With comedia the remote addresses are learnt from the first RTP and RTCP packets;
-/// otherwise <see cref="Connect"/> gives them. Optional SRTP with keys exchanged by signalling.</summary>
+/// otherwise <see cref="Connect"/> gives them. Optional SRTP with keys exchanged by signalling.
+/// <para>Comedia learns only from a source allowed to be learnt (docs/security.md, "Plain transports"): with an
+/// address given to <see cref="Connect"/> (ip, and port unless 0), only from it; else with SRTP, only from a
+/// packet that authenticates; else only from <see cref="PlainTransportSettings.ComediaSource"/>'s IP (the API
+/// caller's address; null = any source, for callers that trust their senders, e.g. tests). Any other packet is
+/// dropped as <see cref="Drop.ComediaSourceRejected"/> and learns nothing.</para></summary>
 public sealed class PlainTransport : Transport
 {
     private readonly UdpSocket _rtpSocket;
     private readonly UdpSocket? _rtcpSocket;
     private readonly bool _comedia;
+    private readonly IPAddress? _comediaSource;
+    private IPEndPoint? _comediaGiven;
     private SocketAddress? _remoteRtp, _remoteRtcp;
     private SrtpSession? _rx, _tx;
 
-    internal PlainTransport(Router router, string id, PlainTransportSettings settings) : base(router, id)
+    /// <param name="rtpSocket">Its port, and <paramref name="rtcpSocket"/> its RTCP port without rtcpMux (else
+    /// null), bound by the caller (the engine, through the port allocator).</param>
+    internal PlainTransport(Router router, string id, PlainTransportSettings settings, UdpSocket rtpSocket, UdpSocket? rtcpSocket) : base(router, id)
     {
         _comedia = settings.Comedia;
+        _comediaSource = settings.ComediaSource;
         RtcpMux = settings.RtcpMux;
         AnnouncedAddress = settings.AnnouncedIp ?? settings.ListenIp;
-        _rtpSocket = UdpSocket.BindInRange(settings.ListenIp, settings.MinPort, settings.MaxPort);
+        _rtpSocket = rtpSocket;
         _rtpSocket.Owner = this;
         Worker.Listen(_rtpSocket);
         if (!RtcpMux)
         {
-            _rtcpSocket = UdpSocket.BindInRange(settings.ListenIp, settings.MinPort, settings.MaxPort);
+            _rtcpSocket = rtcpSocket ?? throw new ArgumentNullException(nameof(rtcpSocket), "rtcpMux is off: an RTCP socket is needed");
             _rtcpSocket.Owner = this;
             Worker.Listen(_rtcpSocket);
         }
@@ -54,7 +64,8 @@ public sealed class PlainTransport : Transport
 
     public override bool IsConnected => _remoteRtp is not null && (LocalSrtpKey is null || _rx is not null);
 
-    /// <summary>mediasoup's plainTransport.connect({ip, port, rtcpPort, srtpParameters}).</summary>
+    /// <summary>mediasoup's plainTransport.connect({ip, port, rtcpPort, srtpParameters}). With comedia,
+    /// <paramref name="rtp"/> (port 0 = any) is the only source comedia may learn from.</summary>
     public void Connect(IPEndPoint? rtp, IPEndPoint? rtcp, SrtpMasterKey? remoteSrtpKey)
     {
         if (IsConnectCalled) throw new InvalidOperationException("connect() already called");
@@ -67,6 +78,7 @@ public sealed class PlainTransport : Transport
             _remoteRtp = rtp.Serialize();
             _remoteRtcp = RtcpMux ? _remoteRtp : rtcp!.Serialize();
         }
+        else _comediaGiven = rtp;
         if (remoteSrtpKey is not null)
         {
             _rx = new SrtpSession(remoteSrtpKey);
@@ -83,23 +95,29 @@ public sealed class PlainTransport : Transport
         var isRtcp = rtcpOnly || kind == PacketKind.Rtcp;
         if (rtcpOnly && kind != PacketKind.Rtcp) { Worker.Counters.Count(Drop.MalformedRtcp); return; }
 
-        // Tuple check; comedia learns the tuple from the first packet of each kind.
+        // Tuple check; comedia learns the tuple from the first allowed packet of each kind, after it
+        // authenticated when SRTP is on.
         ref var expected = ref (isRtcp && !RtcpMux ? ref _remoteRtcp : ref _remoteRtp);
-        if (expected is null)
+        var learning = expected is null;
+        if (learning)
         {
             if (!_comedia) { Worker.Counters.Count(Drop.UnknownTuple); return; }
-            expected = SocketAddresses.Copy(from);
-            if (RtcpMux) _remoteRtcp = expected;
-            Worker.Observer.OnPlainTupleLearnt(Id, RemoteOf(expected), isRtcp && !RtcpMux);
+            if (!MayLearnFrom(from)) { Worker.Counters.Count(Drop.ComediaSourceRejected); return; }
         }
-        else if (!expected.Equals(from)) { Worker.Counters.Count(Drop.UnknownTuple); return; }
+        else if (!expected!.Equals(from)) { Worker.Counters.Count(Drop.UnknownTuple); return; }
 
         if (LocalSrtpKey is not null && _rx is null) { Worker.Counters.Count(Drop.SrtpNotReady); return; }
         int length = datagram.Length;
         if (_rx is not null)
         {
             var err = isRtcp ? _rx.UnprotectRtcp(datagram, out length) : _rx.UnprotectRtp(datagram, out length);
-            if (err != SrtpError.None) { Worker.Counters.Count(Drop.SrtpFailed); return; }
+            if (err != SrtpError.None) { Worker.Counters.Count(learning ? Drop.ComediaSourceRejected : Drop.SrtpFailed); return; }
+        }
+        if (learning)
+        {
+            expected = SocketAddresses.Copy(from);
+            if (RtcpMux) _remoteRtcp = expected;
+            Worker.Observer.OnPlainTupleLearnt(Id, RemoteOf(expected), isRtcp && !RtcpMux);
         }
         if (isRtcp) ReceiveRtcp(datagram[..length], nowMs);
         else ReceiveRtp(datagram[..length], nowMs);
@@ -118,6 +136,14 @@ public sealed class PlainTransport : Transport
         if (to is null) return false;
         if (_tx is not null && _tx.ProtectRtcp(buffer, length, out length) != SrtpError.None) return false;
         return (_rtcpSocket ?? _rtpSocket).SendTo(buffer.AsSpan(0, length), to);
+    }
+
+    /// <summary>Whether comedia may learn <paramref name="from"/> (before any SRTP check).</summary>
+    private bool MayLearnFrom(SocketAddress from)
+    {
+        if (_comediaGiven is { } given) return SocketAddresses.Matches(from, given.Address, given.Port);
+        if (LocalSrtpKey is not null) return true; // only an authenticating packet is learnt
+        return _comediaSource is null || SocketAddresses.Matches(from, _comediaSource);
     }
 
     private static string RemoteOf(SocketAddress a) => SocketAddresses.ToEndPoint(a).ToString();

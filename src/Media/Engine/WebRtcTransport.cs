@@ -24,12 +24,13 @@ public sealed class WebRtcTransport : Transport, IIceServerListener, IDtlsListen
     private bool _dtlsRunning;
     private volatile SocketAddress? _dtlsPeer;
 
-    internal WebRtcTransport(Router router, string id, WebRtcTransportSettings settings) : base(router, id)
+    /// <param name="socket">Its port, bound by the caller (the engine, through the port allocator).</param>
+    internal WebRtcTransport(Router router, string id, WebRtcTransportSettings settings, UdpSocket socket) : base(router, id)
     {
-        _socket = UdpSocket.BindInRange(settings.ListenIp, settings.MinPort, settings.MaxPort);
+        _socket = socket;
         _socket.Owner = this;
         _ice = new IceServer(IceCredentials.NewUfrag(), IceCredentials.NewPassword(), settings.ConsentTimeoutMs, this);
-        _dtls = new DtlsTransport(router.Worker.Certificate, this, settings.SrtpProfiles);
+        _dtls = new DtlsTransport(router.Worker.Certificate, this, settings.SrtpProfiles, pool: router.Worker.DtlsHandshakes);
         AnnouncedAddress = settings.AnnouncedIp ?? settings.ListenIp;
         Worker.Listen(_socket);
     }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 using AkkaSfu.Media.Dtls;
@@ -42,6 +43,9 @@ public sealed class WorkerEngine : IDisposable
     public bool BandwidthEstimation { get; init; } = true;
     public EngineCounters Counters { get; } = new();
     public DtlsCertificate Certificate { get; }
+
+    /// <summary>The threads this worker's DTLS handshakes run on (a bounded number, a bounded queue).</summary>
+    public DtlsHandshakePool DtlsHandshakes { get; init; } = new();
     public UdpReceiver Receiver { get; }
     public IReadOnlyCollection<Router> Routers => _routers.Values;
 
@@ -167,22 +171,55 @@ public sealed class WorkerEngine : IDisposable
     public Router GetRouter(string id) =>
         _routers.GetValueOrDefault(id) ?? throw new KeyNotFoundException($"Router not found [routerId:{id}]");
 
-    public WebRtcTransport CreateWebRtcTransport(string routerId, string id, WebRtcTransportSettings settings)
+    /// <summary><see cref="TryCreateWebRtcTransport"/>, throwing its error (for callers that treat it as a bug).</summary>
+    public WebRtcTransport CreateWebRtcTransport(string routerId, string id, WebRtcTransportSettings settings) =>
+        TryCreateWebRtcTransport(routerId, id, settings, out var t, out var error) ? t : throw new InvalidOperationException(error);
+
+    /// <summary><see cref="TryCreatePlainTransport"/>, throwing its error (for callers that treat it as a bug).</summary>
+    public PlainTransport CreatePlainTransport(string routerId, string id, PlainTransportSettings settings) =>
+        TryCreatePlainTransport(routerId, id, settings, out var t, out var error) ? t : throw new InvalidOperationException(error);
+
+    /// <summary>A WebRTC transport on a free port of the range; false with the error text ("no free UDP port …",
+    /// counted in <see cref="EngineCounters.NoFreePort"/>) when none could be bound. No exception on that path.</summary>
+    public bool TryCreateWebRtcTransport(string routerId, string id, WebRtcTransportSettings settings,
+        [NotNullWhen(true)] out WebRtcTransport? transport, [NotNullWhen(false)] out string? error)
     {
         var router = GetRouter(routerId);
         CheckNewTransportId(id);
-        var transport = new WebRtcTransport(router, id, settings);
+        transport = null;
+        if (!TryBind(settings.ListenIp, settings.MinPort, settings.MaxPort, out var socket, out error)) return false;
+        transport = new WebRtcTransport(router, id, settings, socket);
         Register(router, transport);
-        return transport;
+        return true;
     }
 
-    public PlainTransport CreatePlainTransport(string routerId, string id, PlainTransportSettings settings)
+    /// <summary>A plain (or pipe) transport on one free port of the range, two without rtcpMux; false with the
+    /// error text when they could not be bound (as <see cref="TryCreateWebRtcTransport"/>).</summary>
+    public bool TryCreatePlainTransport(string routerId, string id, PlainTransportSettings settings,
+        [NotNullWhen(true)] out PlainTransport? transport, [NotNullWhen(false)] out string? error)
     {
         var router = GetRouter(routerId);
         CheckNewTransportId(id);
-        var transport = new PlainTransport(router, id, settings);
+        transport = null;
+        if (!TryBind(settings.ListenIp, settings.MinPort, settings.MaxPort, out var rtp, out error)) return false;
+        UdpSocket? rtcp = null;
+        if (!settings.RtcpMux && !TryBind(settings.ListenIp, settings.MinPort, settings.MaxPort, out rtcp, out error))
+        {
+            rtp.Dispose();
+            return false;
+        }
+        transport = new PlainTransport(router, id, settings, rtp, rtcp);
         Register(router, transport);
-        return transport;
+        return true;
+    }
+
+    private bool TryBind(IPAddress ip, int min, int max, [NotNullWhen(true)] out UdpSocket? socket, [NotNullWhen(false)] out string? error)
+    {
+        var err = UdpSocket.TryBindInRange(ip, min, max, out socket);
+        if (err == BindError.None && socket is not null) { error = null; return true; }
+        if (err == BindError.NoFreePort) Counters.NoFreePort++;
+        error = UdpSocket.Describe(err, ip, min, max);
+        return false;
     }
 
     public Transport GetTransport(string id) =>

@@ -11,6 +11,9 @@ internal static unsafe partial class LibC
     public const short POLLIN = 0x1;
     public const int EINTR = 4;
     public const int EAGAIN = 11;
+    public const int EACCES = 13;
+    public const int EADDRINUSE = 98;
+    public const int AF_INET = 2, AF_INET6 = 10, SOCK_DGRAM = 2, SOCK_CLOEXEC = 0x80000, IPPROTO_UDP = 17;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct IoVec
@@ -51,6 +54,15 @@ internal static unsafe partial class LibC
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint sendto(int fd, byte* buf, nuint len, int flags, byte* addr, uint addrLen);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int socket(int domain, int type, int protocol);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int bind(int fd, byte* addr, uint addrLen);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int close(int fd);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int poll(PollFd* fds, nuint nfds, int timeoutMs);

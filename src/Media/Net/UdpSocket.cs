@@ -10,13 +10,25 @@ namespace AkkaSfu.Media.Net;
 public sealed unsafe class UdpSocket : IDisposable
 {
     private readonly Socket _socket;
+    private readonly PortAllocator? _allocator;
     private long _sent, _sendDropped, _sendErrors, _truncated;
+    private int _disposed;
 
-    private UdpSocket(Socket socket)
+    private UdpSocket(Socket socket, PortAllocator? allocator = null)
     {
         _socket = socket;
+        _allocator = allocator;
         Fd = (int)socket.Handle;
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+    }
+
+    /// <summary>Wraps an fd <paramref name="allocator"/> bound; disposing gives its port back.</summary>
+    internal static UdpSocket FromBound(int fd, int bufferBytes, PortAllocator allocator)
+    {
+        var socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+        socket.ReceiveBufferSize = bufferBytes; // SO_RCVBUF/SO_SNDBUF: the kernel caps them, they do not fail
+        socket.SendBufferSize = bufferBytes;
+        return new UdpSocket(socket, allocator);
     }
 
     public int Fd { get; }
@@ -52,21 +64,18 @@ public sealed unsafe class UdpSocket : IDisposable
         }
     }
 
-    /// <summary>Binds the first free port of [minPort, maxPort], starting at a random one (as mediasoup's
-    /// port range does).</summary>
-    public static UdpSocket BindInRange(IPAddress ip, int minPort, int maxPort, int bufferBytes = 4 << 20)
+    /// <summary>Binds a free port of [minPort, maxPort] through the process's <see cref="PortAllocator"/>
+    /// (from a random one, as mediasoup's port range does); no exception when the range is full or busy.</summary>
+    public static BindError TryBindInRange(IPAddress ip, int minPort, int maxPort, out UdpSocket? socket, int bufferBytes = 4 << 20) =>
+        PortAllocator.Shared.TryBind(ip, minPort, maxPort, bufferBytes, out socket);
+
+    /// <summary>The error text of a failed <see cref="TryBindInRange"/>.</summary>
+    public static string Describe(BindError error, IPAddress ip, int minPort, int maxPort) => error switch
     {
-        if (minPort < 1 || maxPort > 65535 || minPort > maxPort)
-            throw new ArgumentOutOfRangeException(nameof(minPort), $"bad port range {minPort}-{maxPort}");
-        var span = maxPort - minPort + 1;
-        var start = Random.Shared.Next(span);
-        for (var i = 0; i < span; i++)
-        {
-            try { return Bind(ip, minPort + (start + i) % span, bufferBytes); }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse) { }
-        }
-        throw new InvalidOperationException($"no free UDP port in {minPort}-{maxPort} on {ip}");
-    }
+        BindError.NoFreePort => $"no free UDP port in {minPort}-{maxPort} on {ip}",
+        BindError.BadRange => $"bad port range {minPort}-{maxPort}",
+        _ => $"cannot bind a UDP port on {ip}",
+    };
 
     /// <summary>Asks the kernel to stamp every received datagram with its arrival time (SO_TIMESTAMPNS), which
     /// <see cref="DatagramBatch.ArrivalUnixNs"/> then reports: the start of a packet's time in this process,
@@ -90,5 +99,10 @@ public sealed unsafe class UdpSocket : IDisposable
         return false;
     }
 
-    public void Dispose() => _socket.Dispose();
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _socket.Dispose();
+        _allocator?.Release(LocalEndPoint.Port);
+    }
 }

@@ -38,7 +38,7 @@ public static class BroadcasterEndpoints
             AskAsync(ctx, roomId, new BroadcasterCommand(broadcasterId, RoomCommands.DeleteBroadcaster.Instance)));
 
         app.MapPost(Broadcaster + "/transports", (HttpContext ctx, string roomId, string broadcasterId) => WithBodyAsync(ctx, roomId, (broadcasterId, null), body =>
-            (BroadcasterRequests.TryParseCreateTransport(broadcasterId, body, out var r), r?.ToCommand())));
+            (BroadcasterRequests.TryParseCreateTransport(broadcasterId, body, out var r), r?.ToCommand(CallerIp(ctx)))));
 
         app.MapPost(Transport + "/connect", (HttpContext ctx, string roomId, string broadcasterId, string transportId) => WithBodyAsync(ctx, roomId, (broadcasterId, transportId), body =>
             (BroadcasterRequests.TryParseConnect(broadcasterId, transportId, body, out var r), r?.ToCommand())));
@@ -79,6 +79,11 @@ public static class BroadcasterEndpoints
     }
 
     private static BroadcasterReply Refused(Refusal r) => new(r.Status(), "Error: " + r.Message(), BroadcasterReply.Text);
+
+    /// <summary>The HTTP caller's address (IPv4-mapped IPv6 as IPv4), which a comedia plain transport may learn.</summary>
+    private static string? CallerIp(HttpContext ctx) => ctx.Connection.RemoteIpAddress is { } ip
+        ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString()
+        : null;
 
     /// <summary>DataChannels: refused (no SCTP in this server, 501) once the broadcaster and transport are known.</summary>
     private static BroadcasterCommand NoDataChannels(string broadcasterId, string transportId) => new(broadcasterId,

@@ -26,9 +26,10 @@ public enum BroadcasterTransportType : byte { Plain, WebRtc }
 public sealed record CreateBroadcasterTransport(string BroadcasterId, BroadcasterTransportType Type, bool RtcpMux = false,
     bool Comedia = true, bool EnableSrtp = false, string? SrtpCryptoSuite = null)
 {
-    /// <summary>A WebRTC transport produces and consumes, as a plain one.</summary>
-    public BroadcasterCommand ToCommand() => new(BroadcasterId, Type == BroadcasterTransportType.Plain
-        ? new RoomCommands.CreatePlainTransport(RtcpMux, Comedia, EnableSrtp, SrtpCryptoSuite)
+    /// <summary>A WebRTC transport produces and consumes, as a plain one. <paramref name="callerIp"/>: the HTTP
+    /// request's remote address, the only source a comedia transport learns from without SRTP.</summary>
+    public BroadcasterCommand ToCommand(string? callerIp) => new(BroadcasterId, Type == BroadcasterTransportType.Plain
+        ? new RoomCommands.CreatePlainTransport(RtcpMux, Comedia, EnableSrtp, SrtpCryptoSuite, callerIp)
         : new RoomCommands.CreateWebRtcTransport(Producing: true, Consuming: true));
 }
 

@@ -67,7 +67,9 @@ public static class BroadcasterRequests
     }
 
     /// <summary><c>{type:"plain"|"webrtc", rtcpMux=false, comedia=true, enableSrtp=false, srtpCryptoSuite?}</c>
-    /// (sctpCapabilities is ignored: no SCTP here).</summary>
+    /// (sctpCapabilities is ignored: no SCTP here). Comedia learns its remote only from the caller's IP, from the
+    /// ip/port a later connect gives, or with SRTP from an authenticating packet; the safe default is
+    /// <c>comedia:false</c> and connect with ip/port (docs/security.md, "Plain transports").</summary>
     public static string? TryParseCreateTransport(string broadcasterId, JsonElement body, out CreateBroadcasterTransport request)
     {
         request = null!;

@@ -15,6 +15,8 @@ public sealed class SfuMetrics
     private readonly Func<IActorRef> _workers;
     private readonly Counter _rtpIn, _rtpOut, _rtcpIn, _rtcpOut, _retransmitted, _drops, _ingressDropped, _rxOverflowed;
     private readonly Gauge _routers, _transports, _producers, _consumers;
+    private readonly Counter _noFreePort, _dtlsRefused;
+    private readonly Gauge _dtlsRunning, _dtlsQueued, _dtlsThreads;
     private readonly Histogram _delay;
     private readonly Gauge _members, _rooms, _emptyRooms;
     private readonly Counter _roomsRefused, _roomsClosedEmpty;
@@ -48,6 +50,11 @@ public sealed class SfuMetrics
         _drops = f.CreateCounter("akkasfu_worker_drops_total", "Datagrams or packets the worker dropped, by reason.", ["worker", "reason"]);
         _ingressDropped = f.CreateCounter("akkasfu_worker_ingress_dropped_total", "Datagram batches dropped because the worker's ingress mailbox was full.", worker);
         _rxOverflowed = f.CreateCounter("akkasfu_worker_rx_overflow_datagrams_total", "Datagrams the worker's receive thread dropped because all its batches were still queued to the worker.", worker);
+        _noFreePort = f.CreateCounter("akkasfu_worker_no_free_port_total", "Transports refused because the UDP port range had no free port.", worker);
+        _dtlsRefused = f.CreateCounter("akkasfu_worker_dtls_handshakes_refused_total", "DTLS handshakes refused because the worker's handshake queue was full.", worker);
+        _dtlsRunning = f.CreateGauge("akkasfu_worker_dtls_handshakes_running", "DTLS handshakes running on the worker's handshake threads.", worker);
+        _dtlsQueued = f.CreateGauge("akkasfu_worker_dtls_handshakes_queued", "DTLS handshakes waiting for a handshake thread.", worker);
+        _dtlsThreads = f.CreateGauge("akkasfu_worker_dtls_handshake_threads", "Threads of the worker's DTLS handshake pool.", worker);
         _routers = f.CreateGauge("akkasfu_worker_routers", "Routers on the worker.", worker);
         _transports = f.CreateGauge("akkasfu_worker_transports", "Transports on the worker.", worker);
         _producers = f.CreateGauge("akkasfu_worker_producers", "Producers on the worker.", worker);
@@ -140,6 +147,11 @@ public sealed class SfuMetrics
         foreach (var (reason, count) in m.Drops)
             if (count > 0 || _totals.ContainsKey((m.Index, "drop:" + reason)))
                 Raise(_drops.WithLabels(w, reason), m.Index, "drop:" + reason, count);
+        Raise(_noFreePort.WithLabels(w), m.Index, "noFreePort", m.NoFreePort);
+        Raise(_dtlsRefused.WithLabels(w), m.Index, "dtlsRefused", m.DtlsHandshakesRefused);
+        _dtlsRunning.WithLabels(w).Set(m.DtlsHandshakesRunning);
+        _dtlsQueued.WithLabels(w).Set(m.DtlsHandshakesQueued);
+        _dtlsThreads.WithLabels(w).Set(m.DtlsHandshakeThreads);
         _routers.WithLabels(w).Set(m.Routers);
         _transports.WithLabels(w).Set(m.Transports);
         _producers.WithLabels(w).Set(m.Producers);

@@ -80,7 +80,8 @@ public sealed partial class RoomActor
                 case RoomCommands.CreatePlainTransport create:
                 {
                     var slot = Place(peer);
-                    var request = new CreatePlainTransport(Guid.NewGuid().ToString(), create.RtcpMux, create.Comedia, create.EnableSrtp, create.SrtpCryptoSuite, _self);
+                    var request = new CreatePlainTransport(Guid.NewGuid().ToString(), create.RtcpMux, create.Comedia, create.EnableSrtp, create.SrtpCryptoSuite, _self,
+                        create.CallerIp);
                     Run(peer, replyTo, async () => await (await slot.Ready).Router.Ask<PlainTransportCreated>(request, AskTimeout), p =>
                     {
                         _state.AddTransport(peer, new TransportEntry(p.TransportId, p.Transport, TransportKind.Plain, Producing: true, Consuming: true));

@@ -27,8 +27,10 @@ public static class RoomCommands
     /// <summary>Reply: <see cref="RoomReplies.WebRtcTransport"/>.</summary>
     public sealed record CreateWebRtcTransport(bool Producing, bool Consuming) : IRoomCommand;
 
-    /// <summary>A broadcaster's plain RTP transport (producing and consuming). Reply: <see cref="RoomReplies.PlainTransport"/>.</summary>
-    public sealed record CreatePlainTransport(bool RtcpMux, bool Comedia, bool EnableSrtp, string? SrtpCryptoSuite) : IRoomCommand;
+    /// <summary>A broadcaster's plain RTP transport (producing and consuming). <paramref name="CallerIp"/>: the API
+    /// caller's address, the only source comedia may learn without SRTP (docs/security.md, "Plain transports").
+    /// Reply: <see cref="RoomReplies.PlainTransport"/>.</summary>
+    public sealed record CreatePlainTransport(bool RtcpMux, bool Comedia, bool EnableSrtp, string? SrtpCryptoSuite, string? CallerIp) : IRoomCommand;
 
     /// <summary>Reply: <see cref="RoomReplies.Done"/>.</summary>
     public sealed record ConnectWebRtcTransport(string TransportId, DtlsParameters DtlsParameters) : IRoomCommand;

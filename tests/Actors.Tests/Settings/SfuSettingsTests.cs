@@ -17,12 +17,16 @@ public class SfuSettingsTests
         Assert.Equal((40000, 49999), (s.RtcMinPort, s.RtcMaxPort));
         Assert.Equal(TimeSpan.FromMilliseconds(20), s.TickInterval);
         Assert.Equal(TimeSpan.FromSeconds(30), s.ConsentTimeout);
+        Assert.Equal((32, 1000), (s.DtlsMaxConcurrentHandshakes, s.DtlsMaxQueuedHandshakes));
+        var small = SfuSettings.Create(AkkaSfuConfig.With("akkasfu.dtls { max-concurrent-handshakes = 2, max-queued-handshakes = 5 }"));
+        Assert.Equal((2, 5), (small.DtlsMaxConcurrentHandshakes, small.DtlsMaxQueuedHandshakes));
     }
 
     [Theory]
     [InlineData("akkasfu.rtc-min-port = 50000\nakkasfu.rtc-max-port = 40000", "bad rtc port range")]
     [InlineData("akkasfu.listen-ip = \"not-an-ip\"", "listen-ip must be an IP address")]
     [InlineData("akkasfu.announced-ip = \"example.com\"", "announced-ip must be an IP address")]
+    [InlineData("akkasfu.dtls.max-concurrent-handshakes = 0", "dtls.max-concurrent-handshakes must be")]
     public void Bad_settings_are_refused_with_a_clear_message(string hocon, string message)
     {
         var e = Assert.Throws<ConfigurationException>(() => SfuSettings.Create(AkkaSfuConfig.With(hocon)));

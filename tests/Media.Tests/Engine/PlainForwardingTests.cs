@@ -150,6 +150,16 @@ public class PlainForwardingTests
         Assert.InRange(datagrams, 2, 4); // ~20 SR+SDES pairs fit in one compound
     }
 
+    /// <summary>The next RTP datagram, skipping the transport's RTCP (RFC 5761 §4: second byte 192..223).</summary>
+    private static int ReceiveRtp(Socket sink, byte[] buf)
+    {
+        while (true)
+        {
+            var n = sink.Receive(buf);
+            if (n < 2 || buf[1] is < 192 or > 223) return n;
+        }
+    }
+
     [Fact]
     public void A_paused_consumer_sends_nothing_and_resumes_with_a_continuous_sequence()
     {
@@ -173,13 +183,13 @@ public class PlainForwardingTests
         harness.Invoke(e => e.GetConsumer("c").Resume(EngineHarness.Now));
         Send(10, 5);
         var buf = new byte[2048];
-        var seqs = Enumerable.Range(0, 5).Select(_ => { var n = sink.Receive(buf); RtpPacket.TryParse(buf.AsSpan(0, n), out var p); return p.SequenceNumber; }).ToList();
+        var seqs = Enumerable.Range(0, 5).Select(_ => { var n = ReceiveRtp(sink, buf); RtpPacket.TryParse(buf.AsSpan(0, n), out var p); return p.SequenceNumber; }).ToList();
 
         harness.Invoke(e => e.GetConsumer("c").Pause());
         Send(15, 20); // input jumps 20 while paused
         harness.Invoke(e => e.GetConsumer("c").Resume(EngineHarness.Now));
         Send(35, 5);
-        seqs.AddRange(Enumerable.Range(0, 5).Select(_ => { var n = sink.Receive(buf); RtpPacket.TryParse(buf.AsSpan(0, n), out var p); return p.SequenceNumber; }));
+        seqs.AddRange(Enumerable.Range(0, 5).Select(_ => { var n = ReceiveRtp(sink, buf); RtpPacket.TryParse(buf.AsSpan(0, n), out var p); return p.SequenceNumber; }));
 
         for (var i = 1; i < seqs.Count; i++) Assert.Equal((ushort)(seqs[i - 1] + 1), seqs[i]);
     }

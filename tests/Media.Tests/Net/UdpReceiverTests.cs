@@ -176,7 +176,8 @@ public class UdpReceiverTests
     [Fact]
     public void BindInRange_takes_a_port_inside_the_range()
     {
-        using var s = UdpSocket.BindInRange(IPAddress.Loopback, 40000, 40100);
-        Assert.InRange(s.LocalEndPoint.Port, 40000, 40100);
+        Assert.Equal(BindError.None, UdpSocket.TryBindInRange(IPAddress.Loopback, 40000, 40100, out var s));
+        using var _ = s;
+        Assert.InRange(s!.LocalEndPoint.Port, 40000, 40100);
     }
 }

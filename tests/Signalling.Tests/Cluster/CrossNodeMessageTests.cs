@@ -57,7 +57,7 @@ public sealed class CrossNodeMessageTests : IDisposable
         yield return RoomCommands.GetRouterRtpCapabilities.Instance;
         yield return new RoomCommands.Join("Ann", device, null);
         yield return new RoomCommands.CreateWebRtcTransport(Producing: true, Consuming: false);
-        yield return new RoomCommands.CreatePlainTransport(RtcpMux: true, Comedia: false, EnableSrtp: true, SrtpCryptoSuite: "AEAD_AES_128_GCM");
+        yield return new RoomCommands.CreatePlainTransport(RtcpMux: true, Comedia: false, EnableSrtp: true, SrtpCryptoSuite: "AEAD_AES_128_GCM", CallerIp: "192.0.2.7");
         yield return new RoomCommands.ConnectWebRtcTransport("t", dtls);
         yield return new RoomCommands.ConnectPlainTransport("t", "127.0.0.1", 5004, 5005, new SrtpParameters("AES_CM_128_HMAC_SHA1_80", "a2V5"));
         yield return new RoomCommands.RestartIce("t");
@@ -122,7 +122,7 @@ public sealed class CrossNodeMessageTests : IDisposable
         yield return new CreateWebRtcTransport("t", _peer);
         yield return new CreateWebRtcTransport("t");
         yield return new WebRtcTransportCreated("t", _peer, ice, candidates, dtls);
-        yield return new CreatePlainTransport("t", RtcpMux: false, Comedia: true, EnableSrtp: true, "AES_CM_128_HMAC_SHA1_80", _peer);
+        yield return new CreatePlainTransport("t", RtcpMux: false, Comedia: true, EnableSrtp: true, "AES_CM_128_HMAC_SHA1_80", _peer, "192.0.2.7");
         yield return new PlainTransportCreated("t", _peer, "127.0.0.1", 40002, 40003, new SrtpParameters("AES_CM_128_HMAC_SHA1_80", "a2V5c2FsdA=="));
         yield return new PlainTransportCreated("t", _peer, "127.0.0.1", 40002, null, null);
         yield return new ConnectWebRtcTransport(dtls);

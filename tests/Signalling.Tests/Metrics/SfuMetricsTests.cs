@@ -72,6 +72,22 @@ public sealed class SfuMetricsTests : IAsyncLifetime
         Assert.DoesNotContain("reason=\"SendFailed\"", third); // reasons that never happened are not exported
     }
 
+    [Fact]
+    public async Task Port_exhaustion_and_dtls_handshake_limits_are_exported()
+    {
+        var replies = new Queue<WorkerMetrics>([Metrics(rtpSent: 1, dropsUnknownSsrc: 0) with
+        {
+            NoFreePort = 2, DtlsHandshakesRunning = 32, DtlsHandshakesQueued = 7, DtlsHandshakesRefused = 3, DtlsHandshakeThreads = 32,
+        }]);
+        var worker = _system.ActorOf(Props.Create(() => new FakeWorker(replies)));
+        var text = await ScrapeAsync(new SfuMetrics(_system.ActorOf(Props.Create(() => new FakeWorkers(worker)))));
+        Assert.Equal("akkasfu_worker_no_free_port_total{worker=\"0\"} 2", Line(text, "akkasfu_worker_no_free_port_total{"));
+        Assert.Equal("akkasfu_worker_dtls_handshakes_refused_total{worker=\"0\"} 3", Line(text, "akkasfu_worker_dtls_handshakes_refused_total{"));
+        Assert.Equal("akkasfu_worker_dtls_handshakes_running{worker=\"0\"} 32", Line(text, "akkasfu_worker_dtls_handshakes_running{"));
+        Assert.Equal("akkasfu_worker_dtls_handshakes_queued{worker=\"0\"} 7", Line(text, "akkasfu_worker_dtls_handshakes_queued{"));
+        Assert.Equal("akkasfu_worker_dtls_handshake_threads{worker=\"0\"} 32", Line(text, "akkasfu_worker_dtls_handshake_threads{"));
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() => await _system.Terminate();
 }
