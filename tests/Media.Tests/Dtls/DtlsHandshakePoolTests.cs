@@ -49,7 +49,7 @@ public class DtlsHandshakePoolTests(ITestOutputHelper output)
         output.WriteLine($"pool of 4: 1000 handshakes in flight, process threads {before} -> {during}, pool threads started {pool.ThreadsStarted}");
         Assert.Equal(4, pool.ThreadsStarted);
         Assert.Equal(996, pool.Queued);
-        Assert.InRange(during - before, 0, 4 + 20); // the pool's 4, and slack for the runtime's own
+        // The process's own count is only logged: other test classes run beside this one and start threads too.
         foreach (var c in clients) c.Close();
         WaitFor(() => pool is { Running: 0, Queued: 0 }, "the pool to drain");
         Assert.Equal(1000, clients.Sum(c => c.Counters.HandshakesCancelled));
@@ -63,7 +63,7 @@ public class DtlsHandshakePoolTests(ITestOutputHelper output)
         WaitFor(() => clients.All(c => c.HandshakeThread!.IsAlive), "200 handshake threads");
         var during = ProcessThreads();
         output.WriteLine($"no pool: 200 handshakes in flight, process threads {before} -> {during}");
-        Assert.True(during - before >= 190, $"{during - before} threads");
+        Assert.Equal(200, clients.Select(c => c.HandshakeThread!.ManagedThreadId).Distinct().Count());
         foreach (var c in clients) c.Close();
         Assert.All(clients, c => Assert.True(c.HandshakeThread!.Join(5000)));
     }
