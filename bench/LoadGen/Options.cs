@@ -124,6 +124,7 @@ public sealed record LoadGenOptions
                                  on a free port for each --workers value and measure it
           --workers 1,2          AKKASFU_WORKERS values with --start-server (default 1)
           --quiet                no progress display
+        AkkaSfu.LoadGen --soak-plot SOAK.csv OUT.png [TITLE]   plot a bench/Soak/soak.sh CSV (no load)
         """;
 
     /// <summary>Parses the command line; throws ArgumentException with a readable message.</summary>

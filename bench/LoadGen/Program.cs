@@ -2,6 +2,12 @@ using AkkaSfu.LoadGen;
 using Spectre.Console;
 
 if (args.Contains("--help") || args.Contains("-h")) { Console.WriteLine(LoadGenOptions.Usage); return 0; }
+if (args is ["--soak-plot", var soakCsv, var soakPng, ..])
+{
+    var n = SoakPlot.Write(soakCsv, soakPng, args.Length > 3 ? args[3] : "soak");
+    Console.Error.WriteLine($"{n} samples plotted to {Path.GetFullPath(soakPng)}");
+    return 0;
+}
 LoadGenOptions o;
 try { o = LoadGenOptions.Parse(args); }
 catch (Exception e) when (e is ArgumentException or FormatException or UriFormatException)

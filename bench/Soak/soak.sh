@@ -50,3 +50,10 @@ while kill -0 "$LOAD" 2>/dev/null; do
 done
 wait "$LOAD" || true
 echo "load generator: $(tail -c 600 /tmp/soak-load.json)"
+
+# Flat? After WARMUP minutes (default 10), each series' spread around its mean, in %.
+awk -F, -v w="${WARMUP:-10}" 'NR > 1 && $1 >= w { n++; for (i = 2; i <= 4; i++) { s[i] += $i; if (!(i in lo) || $i < lo[i]) lo[i] = $i; if ($i > hi[i]) hi[i] = $i } }
+  END { split("rss_mb threads fds", name, " "); if (!n) { print "no samples after warm-up"; exit }
+        for (i = 2; i <= 4; i++) { m = s[i] / n; printf "%s after minute %d: mean %.1f, min %.1f (%+.1f %%), max %.1f (%+.1f %%)\n",
+          name[i - 1], w, m, lo[i], 100 * (lo[i] - m) / m, hi[i], 100 * (hi[i] - m) / m } }' "$OUT"
+dotnet "$LOADGEN" --soak-plot "$OUT" "${OUT%.csv}.png" "soak: 8 rooms x 4 WebRTC peers + churn, $MINUTES min" || true
