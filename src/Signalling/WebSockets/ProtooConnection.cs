@@ -217,7 +217,7 @@ public sealed class ProtooConnection : IPeerConnection
         if (_socket.State != WebSocketState.Closed) _socket.Abort();
     }
 
-    private async Task WriteLoopAsync(CancellationToken ct)
+    internal async Task WriteLoopAsync(CancellationToken ct)
     {
         try
         {
