@@ -8,35 +8,13 @@ namespace AkkaSfu.Signalling.Tests.Limits;
 
 /// <summary>A server with scaled-down room limits: 2 peers and 1 broadcaster per room, 2 transports per peer, 1 per
 /// broadcaster, 1 producer and 1 consumer per transport.</summary>
-public sealed class RoomLimitsTests : IAsyncLifetime
+public sealed class RoomLimitsTests() : LimitsServer("room-limits", "max-peers-per-room = 2, max-broadcasters-per-room = 1, max-transports-per-peer = 2, max-transports-per-broadcaster = 1, max-producers-per-transport = 1, max-consumers-per-transport = 1")
 {
-    private ServerProcess _server = null!;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await ServerProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["AKKASFU_WORKERS"] = "1",
-            ["akkasfu__hocon"] = """
-                akkasfu.limits { max-peers-per-room = 2, max-broadcasters-per-room = 1, max-transports-per-peer = 2,
-                                 max-transports-per-broadcaster = 1, max-producers-per-transport = 1, max-consumers-per-transport = 1 }
-                """,
-        }, "room-limits");
-        _http = new HttpClient { BaseAddress = _server.BaseAddress, Timeout = TimeSpan.FromSeconds(15) };
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-    }
-
     private static string Room() => "q" + Guid.NewGuid().ToString("N")[..8];
 
     private async Task<ProtooClient> JoinedAsync(string room, string peer)
     {
-        var c = await ProtooClient.ConnectAsync(_server.BaseAddress, room, peer);
+        var c = await ProtooClient.ConnectAsync(Server.BaseAddress, room, peer);
         var join = await c.RequestAsync("join", new { displayName = peer, device = new { name = "test" }, rtpCapabilities = ProtooConsumerTests.DeviceCaps });
         Assert.True(join["ok"]!.GetValue<bool>(), join.ToJsonString());
         return c;
@@ -60,7 +38,7 @@ public sealed class RoomLimitsTests : IAsyncLifetime
         Assert.Contains(reason, response["errorReason"]!.GetValue<string>());
     }
 
-    private async Task<double> HitsAsync(string limit) => await MetricsPage.MetricAsync(_http, "akkasfu_limit_hits_total", $"limit=\"{limit}\"");
+    private async Task<double> HitsAsync(string limit) => await MetricsPage.MetricAsync(Http, "akkasfu_limit_hits_total", $"limit=\"{limit}\"");
 
     [Fact]
     public async Task Past_max_transports_per_peer_a_create_is_answered_429_and_nothing_is_created_even_when_asked_at_once()
@@ -79,7 +57,7 @@ public sealed class RoomLimitsTests : IAsyncLifetime
         foreach (var refused in answers.Where(a => !a["ok"]!.GetValue<bool>())) AssertTooMany(refused, "too many transports: at most 2 per peer");
         AssertTooMany(await peer.RequestAsync("createWebRtcTransport", new { producing = false, consuming = true }), "at most 2 per peer");
 
-        var metrics = await MetricsPage.GetAsync(_http);
+        var metrics = await MetricsPage.GetAsync(Http);
         Assert.Equal(2, MetricsPage.Value(metrics, "akkasfu_worker_transports"));
         Assert.Equal(3, MetricsPage.Value(metrics, "akkasfu_limit_hits_total", "limit=\"transports_per_peer\""));
         // Still served.
@@ -93,7 +71,7 @@ public sealed class RoomLimitsTests : IAsyncLifetime
         await using var a = await JoinedAsync(room, "a");
         await using var b = await JoinedAsync(room, "b");
         Assert.Equal("b", (await a.NotificationAsync("newPeer"))["data"]!["id"]!.GetValue<string>());
-        await using var c = await ProtooClient.ConnectAsync(_server.BaseAddress, room, "c");
+        await using var c = await ProtooClient.ConnectAsync(Server.BaseAddress, room, "c");
         AssertTooMany(await c.RequestAsync("join", new { displayName = "c", device = new { name = "test" } }), "room is full: at most 2 peers per room");
         Assert.Equal(1, await HitsAsync("peers_per_room"));
         // No newPeer went out for it; a peer of another room joins.
@@ -124,7 +102,7 @@ public sealed class RoomLimitsTests : IAsyncLifetime
         Assert.True((await a.RequestAsync("produce", new { transportId = send2, kind = "audio", rtpParameters = Mic(2), appData = new { } }))["ok"]!.GetValue<bool>());
         var first = await b.NextAsync("newConsumer");
         await b.AcceptAsync(first);
-        var metrics = await MetricsPage.GetAsync(_http);
+        var metrics = await MetricsPage.GetAsync(Http);
         Assert.Equal(1, MetricsPage.Value(metrics, "akkasfu_limit_hits_total", "limit=\"consumers_per_transport\""));
         Assert.Equal(2, MetricsPage.Value(metrics, "akkasfu_worker_producers"));
         Assert.Equal(1, MetricsPage.Value(metrics, "akkasfu_worker_consumers"));
@@ -132,7 +110,7 @@ public sealed class RoomLimitsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Past_max_broadcasters_and_transports_per_broadcaster_the_http_api_answers_429()
+    public async Task Past_max_broadcasters_and_transports_per_broadcaster_theHttp_api_answers_429()
     {
         var room = $"/rooms/{Room()}";
         Assert.Equal(200, (await PostAsync($"{room}/broadcasters", """{"id":"b1","displayName":"b","device":{"name":"ffmpeg"}}""")).Status);
@@ -143,7 +121,7 @@ public sealed class RoomLimitsTests : IAsyncLifetime
         (status, body) = await PostAsync($"{room}/broadcasters/b1/transports", """{"type":"plain","comedia":true,"rtcpMux":false}""");
         Assert.Equal((429, "Error: too many transports: at most 1 per broadcaster"), (status, body));
 
-        var metrics = await MetricsPage.GetAsync(_http);
+        var metrics = await MetricsPage.GetAsync(Http);
         Assert.Equal(1, MetricsPage.Value(metrics, "akkasfu_limit_hits_total", "limit=\"broadcasters_per_room\""));
         Assert.Equal(1, MetricsPage.Value(metrics, "akkasfu_limit_hits_total", "limit=\"transports_per_broadcaster\""));
         Assert.Equal(1, MetricsPage.Value(metrics, "akkasfu_worker_transports"));
@@ -153,59 +131,7 @@ public sealed class RoomLimitsTests : IAsyncLifetime
 
     private async Task<(int Status, string Body)> PostAsync(string path, string body)
     {
-        using var response = await _http.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
+        using var response = await Http.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
-    }
-}
-
-/// <summary>A client that sends requests and never reads their answers, against a server whose send queue holds 20
-/// messages / 64 KiB (and whose request rate is out of the way).</summary>
-public sealed class SendQueueServerTests : IAsyncLifetime
-{
-    private ServerProcess _server = null!;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await ServerProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["AKKASFU_WORKERS"] = "1",
-            ["akkasfu__hocon"] = "akkasfu.limits { send-queue-messages = 20, send-queue-bytes = 64KiB, requests-per-second = 1000000, request-burst = 1000000, flood-close-after = 1000000 }",
-        }, "send-queue");
-        _http = new HttpClient { BaseAddress = _server.BaseAddress, Timeout = TimeSpan.FromSeconds(15) };
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-    }
-
-    [Fact]
-    public async Task A_client_that_does_not_read_is_closed_and_its_queue_released_while_others_are_served()
-    {
-        var room = "s" + Guid.NewGuid().ToString("N")[..8];
-        await using var normal = await ProtooClient.ConnectAsync(_server.BaseAddress, room, "normal");
-        await using var deaf = await ProtooClient.ConnectAsync(_server.BaseAddress, room, "deaf", read: false);
-        var hit = false;
-        // Each answer is a few kB: the kernel's buffers fill, then the socket's queue. Bounded: 100 rounds of 200.
-        for (var round = 0; round < 100 && !hit; round++)
-        {
-            try
-            {
-                for (var i = 0; i < 200; i++)
-                    await deaf.SendRawAsync("""{"request":true,"id":1,"method":"getRouterRtpCapabilities","data":{}}""");
-            }
-            catch (System.Net.WebSockets.WebSocketException) { }
-            hit = await MetricsPage.MetricAsync(_http, "akkasfu_limit_hits_total", "limit=\"send_queue\"") >= 1;
-        }
-        Assert.True(hit, "the send queue filled");
-
-        // Closed (1008; it reads nothing, so after the close grace it is cut off) and nothing stays queued.
-        await MetricsPage.UntilAsync(_http, m => MetricsPage.Value(m, "akkasfu_websocket_connections") == 1
-            && MetricsPage.Value(m, "akkasfu_websocket_send_queue_bytes") == 0
-            && MetricsPage.Value(m, "akkasfu_websocket_send_queue_messages") == 0, "the deaf socket closed and its queue was released", "akkasfu_websocket");
-        Assert.Equal(1, await MetricsPage.MetricAsync(_http, "akkasfu_limit_hits_total", "limit=\"send_queue\""));
-        Assert.True((await normal.RequestAsync("getRouterRtpCapabilities"))["ok"]!.GetValue<bool>());
     }
 }

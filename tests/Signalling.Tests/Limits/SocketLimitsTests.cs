@@ -7,33 +7,14 @@ namespace AkkaSfu.Signalling.Tests.Limits;
 
 /// <summary>A server with scaled-down socket limits: 6 WebSockets per node, 3 per address, 5 requests/s (burst
 /// 10, closed after 20 refusals). Clients from 127.0.0.2, .3 … stand for other hosts.</summary>
-public sealed class SocketLimitsTests : IAsyncLifetime
+public sealed class SocketLimitsTests() : LimitsServer("limits", "max-connections = 6, max-connections-per-address = 3, requests-per-second = 5, request-burst = 10, flood-close-after = 20")
 {
-    private ServerProcess _server = null!;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await ServerProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["AKKASFU_WORKERS"] = "1",
-            ["akkasfu__hocon"] = "akkasfu.limits { max-connections = 6, max-connections-per-address = 3, requests-per-second = 5, request-burst = 10, flood-close-after = 20 }",
-        }, "limits");
-        _http = new HttpClient { BaseAddress = _server.BaseAddress, Timeout = TimeSpan.FromSeconds(15) };
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-    }
-
     private static string Room() => "l" + Guid.NewGuid().ToString("N")[..8];
 
     private static IPAddress Host(int n) => IPAddress.Parse($"127.0.0.{n}");
 
     private Task<ProtooClient> ConnectAsync(string room, string peer, int host) =>
-        ProtooClient.ConnectAsync(_server.BaseAddress, room, peer, localAddress: Host(host));
+        ProtooClient.ConnectAsync(Server.BaseAddress, room, peer, localAddress: Host(host));
 
     private async Task<ProtooClient.RefusedException> RefusedAsync(string room, string peer, int host) =>
         await Assert.ThrowsAsync<ProtooClient.RefusedException>(() => ConnectAsync(room, peer, host));
@@ -43,7 +24,7 @@ public sealed class SocketLimitsTests : IAsyncLifetime
     [Fact]
     public async Task A_connection_flood_is_refused_past_the_per_address_and_per_node_limits_while_a_normal_peer_is_served()
     {
-        await MetricsPage.UntilAsync(_http, m => MetricsPage.Value(m, "akkasfu_websocket_connections") == 0, "other tests' sockets closed", "akkasfu_websocket");
+        await MetricsPage.UntilAsync(Http, m => MetricsPage.Value(m, "akkasfu_websocket_connections") == 0, "other tests' sockets closed", "akkasfu_websocket");
         var room = Room();
         await using var normal = await ConnectAsync(room, "normal", 1);
         Assert.True((await normal.RequestAsync("join", new { displayName = "n", device = new { name = "test" } }))["ok"]!.GetValue<bool>());
@@ -64,8 +45,8 @@ public sealed class SocketLimitsTests : IAsyncLifetime
 
             // The server is up and the normal peer is served meanwhile; HTTP is not a WebSocket.
             Assert.True(await ServesAsync(normal));
-            Assert.Equal("ok", await _http.GetStringAsync("/healthz"));
-            var metrics = await MetricsPage.GetAsync(_http);
+            Assert.Equal("ok", await Http.GetStringAsync("/healthz"));
+            var metrics = await MetricsPage.GetAsync(Http);
             Assert.Equal(1, MetricsPage.Value(metrics, "akkasfu_limit_hits_total", "limit=\"connections_per_address\""));
             Assert.Equal(2, MetricsPage.Value(metrics, "akkasfu_limit_hits_total", "limit=\"connections\""));
             Assert.Equal(6, MetricsPage.Value(metrics, "akkasfu_websocket_connections"));
@@ -76,7 +57,7 @@ public sealed class SocketLimitsTests : IAsyncLifetime
         }
 
         // Closed sockets give their slots back.
-        await MetricsPage.UntilAsync(_http, m => MetricsPage.Value(m, "akkasfu_websocket_connections") == 1, "the flood's slots came back", "akkasfu_websocket");
+        await MetricsPage.UntilAsync(Http, m => MetricsPage.Value(m, "akkasfu_websocket_connections") == 1, "the flood's slots came back", "akkasfu_websocket");
         await using var later = await ConnectAsync(room, "later", 2);
         Assert.True(await ServesAsync(later));
         Assert.True(await ServesAsync(normal));
@@ -88,7 +69,7 @@ public sealed class SocketLimitsTests : IAsyncLifetime
         var room = Room();
         await using var normal = await ConnectAsync(room, "normal", 5);
         await using var flooder = await ConnectAsync(room, "flooder", 6);
-        var before = await MetricsPage.GetAsync(_http);
+        var before = await MetricsPage.GetAsync(Http);
 
         // The burst of 10 is served.
         for (var i = 0; i < 10; i++) Assert.True(await ServesAsync(flooder));
@@ -111,7 +92,7 @@ public sealed class SocketLimitsTests : IAsyncLifetime
         var refused = answers.Where(a => !a["ok"]!.GetValue<bool>()).ToArray();
         Assert.Equal(19, refused.Length);
         Assert.All(refused, r => Assert.Equal((429, "too many requests"), (r["errorCode"]!.GetValue<int>(), r["errorReason"]!.GetValue<string>())));
-        var after = await MetricsPage.GetAsync(_http);
+        var after = await MetricsPage.GetAsync(Http);
         Assert.Equal(1, MetricsPage.Value(after, "akkasfu_limit_hits_total", "limit=\"request_flood\"") - MetricsPage.Value(before, "akkasfu_limit_hits_total", "limit=\"request_flood\""));
         Assert.Equal(19, MetricsPage.Value(after, "akkasfu_limit_hits_total", "limit=\"request_rate\"") - MetricsPage.Value(before, "akkasfu_limit_hits_total", "limit=\"request_rate\""));
 
@@ -122,7 +103,7 @@ public sealed class SocketLimitsTests : IAsyncLifetime
     [Fact]
     public async Task Every_limit_is_exported_from_zero()
     {
-        var metrics = await MetricsPage.GetAsync(_http);
+        var metrics = await MetricsPage.GetAsync(Http);
         foreach (var label in (string[])["connections", "connections_per_address", "send_queue", "request_rate", "request_flood", "peers_per_room",
                      "broadcasters_per_room", "transports_per_peer", "transports_per_broadcaster", "producers_per_transport", "consumers_per_transport"])
             Assert.Contains($"akkasfu_limit_hits_total{{limit=\"{label}\"}} ", metrics);
