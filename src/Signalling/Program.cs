@@ -3,6 +3,7 @@ using AkkaSfu.Signalling.Auth;
 using AkkaSfu.Signalling.Broadcasters;
 using AkkaSfu.Signalling.Cluster;
 using AkkaSfu.Signalling.Hosting;
+using AkkaSfu.Signalling.Limits;
 using AkkaSfu.Signalling.Metrics;
 using AkkaSfu.Signalling.WebSockets;
 using Prometheus;
@@ -15,10 +16,12 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]) && Environment.GetEnviro
     builder.WebHost.UseUrls("http://localhost:5000");
 
 builder.Services.AddAkkaSfu(builder.Configuration);
-builder.Services.AddSingleton(sp => new SfuMetrics(sp.GetRequiredService<SfuNode>()));
+builder.Services.AddSocketLimits();
+builder.Services.AddSingleton(sp => new SfuMetrics(sp.GetRequiredService<SfuNode>(), () => sp.GetRequiredService<SocketLimits>()));
 builder.Services.AddRoomAuth(builder.Configuration);
 
 var app = builder.Build();
+app.LogSocketLimits();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(60) });
 app.UseProtoo();
 app.UseDefaultFiles();

@@ -49,7 +49,7 @@ public sealed record SfuSettings(
             throw new ConfigurationException($"dtls.max-concurrent-handshakes must be ≥ 1 and max-queued-handshakes ≥ 0, were {handshakes} and {queued}");
         settings = settings with
         {
-            Rooms = RoomSettings.Create(config), BandwidthEstimation = bwe,
+            Rooms = RoomSettings.Create(config), Limits = LimitsSettings.Create(config), BandwidthEstimation = bwe,
             DtlsMaxConcurrentHandshakes = handshakes, DtlsMaxQueuedHandshakes = queued,
         };
         if (settings.RtcMinPort < 1 || settings.RtcMaxPort > 65535 || settings.RtcMinPort > settings.RtcMaxPort)
@@ -71,6 +71,9 @@ public sealed record SfuSettings(
 
     /// <summary>How rooms spread over routers, and the pipes between them.</summary>
     public RoomSettings Rooms { get; init; } = RoomSettings.Default;
+
+    /// <summary>What a node, a client, a socket, a room and a peer may hold at most (akkasfu.limits).</summary>
+    public LimitsSettings Limits { get; init; } = LimitsSettings.Default;
 
     /// <summary>Address pipe transports bind (akkasfu.pipe.listen-ip, else listen-ip).</summary>
     public IPAddress PipeListenIp => Rooms.PipeListenIp ?? ListenIp;

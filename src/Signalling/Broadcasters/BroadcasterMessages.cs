@@ -75,6 +75,7 @@ public sealed record BroadcasterReply(int Status, string Body, string ContentTyp
     public static BroadcasterReply NotImplemented(string message) => new(501, "Error: " + message, Text);
     public static BroadcasterReply ServerError(string message) => new(500, "Error: " + message, Text);
     public static BroadcasterReply Unavailable(string message) => new(503, "Error: " + message, Text);
+    public static BroadcasterReply TooMany(string message) => new(429, "Error: " + message, Text);
 
     /// <summary>The room's <paramref name="reply"/> to <paramref name="command"/>, as the demo's routes write it.</summary>
     public static BroadcasterReply From(IRoomCommand command, IRoomReply reply) => reply switch
@@ -86,6 +87,7 @@ public sealed record BroadcasterReply(int Status, string Body, string ContentTyp
             RoomErrorKind.Conflict => Conflict(f.Reason),
             RoomErrorKind.NotImplemented => NotImplemented(f.Reason),
             RoomErrorKind.Unavailable => Unavailable(f.Reason),
+            RoomErrorKind.TooMany => TooMany(f.Reason),
             _ => ServerError(f.Reason),
         },
         RoomReplies.Done when command is RoomCommands.DeleteBroadcaster => OkText("broadcaster deleted"),

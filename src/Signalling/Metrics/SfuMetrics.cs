@@ -1,6 +1,7 @@
 using Akka.Actor;
 using AkkaSfu.Actors.Messages;
 using AkkaSfu.Media.Engine;
+using AkkaSfu.Signalling.Limits;
 using Prometheus;
 
 namespace AkkaSfu.Signalling.Metrics;
@@ -20,6 +21,9 @@ public sealed class SfuMetrics
     private readonly Histogram _delay;
     private readonly Gauge _members, _rooms, _emptyRooms;
     private readonly Counter _roomsRefused, _roomsClosedEmpty;
+    private readonly Counter _limitHits;
+    private readonly Gauge _sockets, _sendQueueMessages, _sendQueueBytes;
+    private readonly Func<Limits.SocketLimits>? _limits;
     private readonly Func<CancellationToken, Task<NodeStats>>? _node;
     private readonly Func<Rooms.RoomCensus.Counts>? _census;
     private readonly object _gate = new();
@@ -34,9 +38,10 @@ public sealed class SfuMetrics
     /// <summary><paramref name="workers"/> is resolved at each scrape (the actor system starts after the
     /// metrics are mapped).</summary>
     public SfuMetrics(Func<IActorRef> workers, CollectorRegistry? registry = null, Func<CancellationToken, Task<NodeStats>>? node = null,
-        Func<Rooms.RoomCensus.Counts>? census = null)
+        Func<Rooms.RoomCensus.Counts>? census = null, Func<Limits.SocketLimits>? limits = null)
     {
         _workers = workers;
+        _limits = limits;
         _node = node;
         _census = census;
         Registry = registry ?? Prometheus.Metrics.NewCustomRegistry();
@@ -71,6 +76,11 @@ public sealed class SfuMetrics
         _emptyRooms = f.CreateGauge("akkasfu_rooms_empty", "Rooms on this node with no member (no protoo peer, no broadcaster).");
         _roomsRefused = f.CreateCounter("akkasfu_rooms_refused_total", "Rooms not opened because of a node limit: rooms (max-rooms-per-node), empty_rooms (max-empty-rooms).", ["reason"]);
         _roomsClosedEmpty = f.CreateCounter("akkasfu_rooms_closed_empty_total", "Rooms closed because nobody was in them for empty-room-timeout.");
+        _limitHits = f.CreateCounter("akkasfu_limit_hits_total", "Requests, sockets or objects refused (or sockets closed) because they passed a limit of akkasfu.limits, by limit.", ["limit"]);
+        foreach (var l in Limits.LimitHits.All) _limitHits.WithLabels(l.Label());
+        _sockets = f.CreateGauge("akkasfu_websocket_connections", "Protoo WebSockets open on this node.");
+        _sendQueueMessages = f.CreateGauge("akkasfu_websocket_send_queue_messages", "Messages waiting to be written to this node's protoo WebSockets.");
+        _sendQueueBytes = f.CreateGauge("akkasfu_websocket_send_queue_bytes", "Bytes waiting to be written to this node's protoo WebSockets.");
         Registry.AddBeforeCollectCallback(RefreshAsync);
     }
 
@@ -78,9 +88,10 @@ public sealed class SfuMetrics
     /// the rooms it hosts.</summary>
     public sealed record NodeStats(IReadOnlyDictionary<string, int> MembersByStatus, int Rooms);
 
-    /// <summary>The node, its cluster members by status and its rooms, from <paramref name="node"/>.</summary>
-    public SfuMetrics(Hosting.SfuNode node) : this(() => node.Workers, null, ct => Cluster.ClusterEndpoints.StatsAsync(node, ct),
-        () => Rooms.RoomCensus.Get(node.System).Read()) { }
+    /// <summary>The node, its cluster members by status and its rooms, from <paramref name="node"/>; its
+    /// sockets and limit hits from <paramref name="limits"/> (resolved at each scrape).</summary>
+    public SfuMetrics(Hosting.SfuNode node, Func<Limits.SocketLimits>? limits = null) : this(() => node.Workers, null,
+        ct => Cluster.ClusterEndpoints.StatsAsync(node, ct), () => Rooms.RoomCensus.Get(node.System).Read(), limits) { }
 
     /// <summary>What <c>/metrics</c> serves.</summary>
     public CollectorRegistry Registry { get; }
@@ -93,6 +104,15 @@ public sealed class SfuMetrics
 
     private async Task RefreshNodeAsync(CancellationToken ct)
     {
+        if (_limits?.Invoke() is { } limits)
+            lock (_gate)
+            {
+                foreach (var l in Limits.LimitHits.All) _limitHits.WithLabels(l.Label()).IncTo(limits.Hits[l]);
+                _sockets.Set(limits.Open);
+                var (messages, bytes) = limits.Queued;
+                _sendQueueMessages.Set(messages);
+                _sendQueueBytes.Set(bytes);
+            }
         if (_census?.Invoke() is { } census)
             lock (_gate)
             {

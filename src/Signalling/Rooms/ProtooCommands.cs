@@ -111,9 +111,11 @@ public static class ProtooCommands
     }
 
     /// <summary>The protoo response to request <paramref name="id"/> for the room's <paramref name="reply"/>
-    /// (every failure is errorCode 500 with the room's text, as mediasoup-demo answers a throwing handler).</summary>
+    /// (every failure is errorCode 500 with the room's text, as mediasoup-demo answers a throwing handler; a limit's
+    /// refusal is 429).</summary>
     public static string Response(long id, IRoomReply reply, long nowMs) => reply switch
     {
+        RoomReplies.Failed { Kind: RoomErrorKind.TooMany } f => Protoo.Error(id, 429, f.Reason),
         RoomReplies.Failed f => Protoo.Error(id, 500, f.Reason),
         RoomReplies.Done => Protoo.Success(id, null),
         RoomReplies.RouterRtpCapabilities c => Protoo.Success(id, c.RtpCapabilities),

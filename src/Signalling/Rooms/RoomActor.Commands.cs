@@ -70,11 +70,12 @@ public sealed partial class RoomActor
                 {
                     var slot = Place(peer);
                     var request = new CreateWebRtcTransport(Guid.NewGuid().ToString(), _self);
+                    _state.BeginTransport(peer);
                     Run(peer, replyTo, async () => await (await slot.Ready).Router.Ask<WebRtcTransportCreated>(request, AskTimeout), t =>
                     {
                         _state.AddTransport(peer, new TransportEntry(t.TransportId, t.Transport, TransportKind.WebRtc, create.Producing, create.Consuming));
                         return [new RoomEffect.Reply(new RoomReplies.WebRtcTransport(t.TransportId, t.IceParameters, t.IceCandidates, t.DtlsParameters))];
-                    });
+                    }, () => _state.EndTransport(peer));
                     break;
                 }
                 case RoomCommands.CreatePlainTransport create:
@@ -82,11 +83,12 @@ public sealed partial class RoomActor
                     var slot = Place(peer);
                     var request = new CreatePlainTransport(Guid.NewGuid().ToString(), create.RtcpMux, create.Comedia, create.EnableSrtp, create.SrtpCryptoSuite, _self,
                         create.CallerIp);
+                    _state.BeginTransport(peer);
                     Run(peer, replyTo, async () => await (await slot.Ready).Router.Ask<PlainTransportCreated>(request, AskTimeout), p =>
                     {
                         _state.AddTransport(peer, new TransportEntry(p.TransportId, p.Transport, TransportKind.Plain, Producing: true, Consuming: true));
                         return [new RoomEffect.Reply(new RoomReplies.PlainTransport(p.TransportId, p.Ip, p.Port, p.RtcpPort, p.SrtpParameters))];
-                    });
+                    }, () => _state.EndTransport(peer));
                     break;
                 }
                 case RoomCommands.ConnectWebRtcTransport connect:
@@ -109,11 +111,12 @@ public sealed partial class RoomActor
                 case RoomCommands.Consume consume:
                 {
                     var request = new Consume(consume.TransportId, Guid.NewGuid().ToString(), consume.ProducerId, peer.RtpCapabilities!, Paused: consume.Paused, Listener: _self);
+                    _state.BeginConsumer(peer, consume.TransportId);
                     Run(peer, replyTo, ConsumeOn(SlotOf(peer), consume.ProducerId, request), created =>
                     {
-                        _state.AddConsumer(peer, new ConsumerEntry(created.ConsumerId, created.Consumer, consume.ProducerId));
+                        _state.AddConsumer(peer, new ConsumerEntry(created.ConsumerId, created.Consumer, consume.ProducerId, consume.TransportId));
                         return [new RoomEffect.Reply(new RoomReplies.Consumed(created.ConsumerId, consume.ProducerId, created.Kind, created.RtpParameters, created.Type))];
-                    });
+                    }, () => _state.EndConsumer(peer, consume.TransportId));
                     break;
                 }
                 case RoomCommands.CloseProducer close:
@@ -179,11 +182,12 @@ public sealed partial class RoomActor
         var appData = (JsonObject)produce.AppData.DeepClone();
         appData["peerId"] = peer.Id;
         var request = new Produce(Guid.NewGuid().ToString(), produce.Kind, produce.RtpParameters, Listener: _self);
+        _state.BeginProducer(peer, produce.TransportId);
         Run(peer, replyTo, () => transport.Ask<ProducerCreated>(request, AskTimeout), created =>
         {
             if (peer.IsBroadcaster) _log.Info("room {0}: broadcaster {1} produces {2} ({3})", _roomId, peer.Id, produce.Kind, created.ProducerId);
-            return _state.AddProducer(peer, new ProducerEntry(created.ProducerId, created.Producer, produce.Kind, appData));
-        });
+            return _state.AddProducer(peer, new ProducerEntry(created.ProducerId, created.Producer, produce.Kind, appData, produce.TransportId));
+        }, () => _state.EndProducer(peer, produce.TransportId));
     }
 
     private void RunStreamStats(PeerState peer, ReplyTo replyTo, IActorRef target) =>

@@ -55,11 +55,11 @@ public sealed partial class RoomActor
         var request = new Consume(c.TransportId, Guid.NewGuid().ToString(), c.ProducerId, c.RtpCapabilities, Paused: true, Listener: _self);
         Run(peer, null, ConsumeOn(SlotOf(peer), c.ProducerId, request), created =>
         {
-            _state.AddConsumer(peer, new ConsumerEntry(created.ConsumerId, created.Consumer, c.ProducerId));
+            _state.AddConsumer(peer, new ConsumerEntry(created.ConsumerId, created.Consumer, c.ProducerId, c.TransportId));
             connection.Tell(new NewConsumer(c.ProducerPeerId, c.ProducerId, created.ConsumerId, created.Kind, created.RtpParameters, created.Type,
                 (System.Text.Json.Nodes.JsonObject)c.AppData.DeepClone(), created.ProducerPaused), _self);
             return [];
-        });
+        }, () => _state.EndConsumer(peer, c.TransportId));
     }
 
     private void OnConsumerAccepted(ConsumerAccepted a)

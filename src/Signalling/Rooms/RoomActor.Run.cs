@@ -20,16 +20,19 @@ public sealed partial class RoomActor
     /// <summary>A task started for <paramref name="Peer"/> finished: on the room's thread, check the peer is still
     /// the same and carry out <paramref name="Commit"/>'s effects (which answer <paramref name="ReplyTo"/>), or
     /// answer the error. No <paramref name="ReplyTo"/>: a background step (a consumer for a peer).</summary>
-    private sealed record Completed(PeerState Peer, ReplyTo? ReplyTo, object? Result, Func<object?, IEnumerable<RoomEffect>> Commit, Exception? Error);
+    /// <paramref name="Settle"/>: runs first, whatever the outcome (what was counted as being made is made or not).</summary>
+    private sealed record Completed(PeerState Peer, ReplyTo? ReplyTo, object? Result, Func<object?, IEnumerable<RoomEffect>> Commit, Exception? Error,
+        Action? Settle = null);
 
-    /// <summary>Runs <paramref name="work"/> off the room's thread; <paramref name="commit"/> runs back on it.</summary>
-    private void Run<T>(PeerState peer, ReplyTo? replyTo, Func<Task<T>> work, Func<T, IEnumerable<RoomEffect>> commit)
+    /// <summary>Runs <paramref name="work"/> off the room's thread; <paramref name="settle"/> then
+    /// <paramref name="commit"/> run back on it.</summary>
+    private void Run<T>(PeerState peer, ReplyTo? replyTo, Func<Task<T>> work, Func<T, IEnumerable<RoomEffect>> commit, Action? settle = null)
     {
         var self = _self;
         Task.Run(work).ContinueWith(t =>
         {
             var error = t.Exception?.GetBaseException();
-            self.Tell(new Completed(peer, replyTo, error is null ? t.Result : null, r => commit((T)r!), error));
+            self.Tell(new Completed(peer, replyTo, error is null ? t.Result : null, r => commit((T)r!), error, settle));
         });
     }
 
@@ -39,6 +42,7 @@ public sealed partial class RoomActor
 
     private void OnCompleted(Completed c)
     {
+        c.Settle?.Invoke();
         var current = _state.IsCurrent(c.Peer);
         if (c.Error is not null)
         {

@@ -20,7 +20,7 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash, IWith
 
     private readonly string _roomId;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly RoomState _state = new();
+    private readonly RoomState _state;
     private readonly IActorRef _self;
     private readonly IActorRef _workers;
     private readonly SfuSettings _settings;
@@ -36,6 +36,7 @@ public sealed partial class RoomActor : ReceiveActor, IWithUnboundedStash, IWith
         _workers = workers;
         _settings = settings;
         _census = RoomCensus.Get(Context.System);
+        _state = new RoomState(settings.Limits, Limits.LimitHits.Get(Context.System));
         ReceiveAny(Admit);
     }
 

@@ -10,7 +10,7 @@ namespace AkkaSfu.Signalling.Rooms;
 /// <summary>A room's answer to one <see cref="IRoomCommand"/>.</summary>
 public interface IRoomReply : ICrossNodeMessage;
 
-/// <summary>What kind of failure: the broadcaster API's status (protoo answers every one with errorCode 500).</summary>
+/// <summary>What kind of failure: the broadcaster API's status (protoo answers every one with errorCode 500, but TooMany with 429).</summary>
 public enum RoomErrorKind : byte
 {
     /// <summary>The caller's input (mediasoup's TypeError): HTTP 400 <c>TypeError: ..</c>.</summary>
@@ -25,6 +25,8 @@ public enum RoomErrorKind : byte
     Failed,
     /// <summary>Not now (a node limit): HTTP 503.</summary>
     Unavailable,
+    /// <summary>A limit of akkasfu.limits (too many transports, producers, peers…): HTTP 429, protoo errorCode 429.</summary>
+    TooMany,
 }
 
 public static class RoomReplies

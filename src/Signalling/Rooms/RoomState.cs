@@ -5,7 +5,9 @@
 using System.Text.Json.Nodes;
 using Akka.Actor;
 using AkkaSfu.Actors.Ortc;
+using AkkaSfu.Actors.Settings;
 using AkkaSfu.Signalling.Broadcasters;
+using AkkaSfu.Signalling.Limits;
 
 namespace AkkaSfu.Signalling.Rooms;
 
@@ -14,9 +16,11 @@ public enum TransportKind : byte { WebRtc, Plain }
 /// <summary>A transport of a peer; <paramref name="Ref"/> is its actor, an opaque handle here.</summary>
 public sealed record TransportEntry(string Id, IActorRef Ref, TransportKind Kind, bool Producing, bool Consuming);
 
-public sealed record ProducerEntry(string Id, IActorRef Ref, MediaKind Kind, JsonObject AppData);
+/// <summary>A producer; <paramref name="TransportId"/>: the transport it was produced on.</summary>
+public sealed record ProducerEntry(string Id, IActorRef Ref, MediaKind Kind, JsonObject AppData, string TransportId = "");
 
-public sealed record ConsumerEntry(string Id, IActorRef Ref, string ProducerId);
+/// <summary>A consumer; <paramref name="TransportId"/>: the transport it consumes on.</summary>
+public sealed record ConsumerEntry(string Id, IActorRef Ref, string ProducerId, string TransportId = "");
 
 /// <summary>One member of the room: a protoo peer (<see cref="Connection"/> is its PeerActor) or a broadcaster.</summary>
 public sealed class PeerState
@@ -46,14 +50,31 @@ public sealed class PeerState
     public IReadOnlyDictionary<string, TransportEntry> Transports => TransportMap;
     public IReadOnlyDictionary<string, ProducerEntry> Producers => ProducerMap;
     public IReadOnlyDictionary<string, ConsumerEntry> Consumers => ConsumerMap;
+
+    // Being created by the media actors (asked, not answered yet): counted against the limits like created ones.
+    internal int PendingTransports;
+    internal readonly Dictionary<string, int> PendingProducers = new();
+    internal readonly Dictionary<string, int> PendingConsumers = new();
+
+    /// <summary>Producers on transport <paramref name="transportId"/>, made or being made.</summary>
+    public int ProducersOn(string transportId) =>
+        ProducerMap.Values.Count(p => p.TransportId == transportId) + PendingProducers.GetValueOrDefault(transportId);
+
+    /// <summary>Consumers on transport <paramref name="transportId"/>, made or being made.</summary>
+    public int ConsumersOn(string transportId) =>
+        ConsumerMap.Values.Count(c => c.TransportId == transportId) + PendingConsumers.GetValueOrDefault(transportId);
 }
 
-/// <summary>A room's members and what they own. Decisions return the effects to carry out, in order.</summary>
-public sealed class RoomState
+/// <summary>A room's members and what they own. Decisions return the effects to carry out, in order. The room's
+/// limits (akkasfu.limits: peers and broadcasters per room, transports per peer, producers and consumers per
+/// transport) are checked here; each refusal is counted in <see cref="LimitHits"/>.</summary>
+public sealed class RoomState(LimitsSettings limits, LimitHits hits)
 {
     public const string MediasoupVersion = "3.27.1";
 
     private readonly Dictionary<string, PeerState> _peers = new();
+
+    public RoomState() : this(LimitsSettings.Default, new LimitHits()) { }
 
     public IReadOnlyCollection<PeerState> Peers => _peers.Values;
 
@@ -93,6 +114,32 @@ public sealed class RoomState
 
     public static RoomReplies.Failed NoProducer(string id) => new(RoomErrorKind.NotFound, $"producer with id \"{id}\" not found");
     public static RoomReplies.Failed NoConsumer(string id) => new(RoomErrorKind.NotFound, $"consumer with id \"{id}\" not found");
+
+    /// <summary>A limit refused the command (protoo errorCode 429, HTTP 429); counted.</summary>
+    private RoomReplies.Failed TooMany(Limit limit, string reason)
+    {
+        hits.Count(limit);
+        return new(RoomErrorKind.TooMany, reason);
+    }
+
+    private int MaxTransports(PeerState peer) => peer.IsBroadcaster ? limits.MaxTransportsPerBroadcaster : limits.MaxTransportsPerPeer;
+
+    /// <summary>Why <paramref name="peer"/> may not create another transport, producer or consumer, or join: the
+    /// limit it would pass (counted), or null.</summary>
+    private RoomReplies.Failed? OverLimit(PeerState peer, IRoomCommand command) => command switch
+    {
+        RoomCommands.Join when JoinedPeers().Count(p => !p.IsBroadcaster) >= limits.MaxPeersPerRoom =>
+            TooMany(Limit.PeersPerRoom, $"room is full: at most {limits.MaxPeersPerRoom} peers per room"),
+        RoomCommands.CreateWebRtcTransport or RoomCommands.CreatePlainTransport when peer.TransportMap.Count + peer.PendingTransports >= MaxTransports(peer) =>
+            peer.IsBroadcaster
+                ? TooMany(Limit.TransportsPerBroadcaster, $"too many transports: at most {limits.MaxTransportsPerBroadcaster} per broadcaster")
+                : TooMany(Limit.TransportsPerPeer, $"too many transports: at most {limits.MaxTransportsPerPeer} per peer"),
+        RoomCommands.Produce p when peer.ProducersOn(p.TransportId) >= limits.MaxProducersPerTransport =>
+            TooMany(Limit.ProducersPerTransport, $"too many producers: at most {limits.MaxProducersPerTransport} per transport"),
+        RoomCommands.Consume c when peer.ConsumersOn(c.TransportId) >= limits.MaxConsumersPerTransport =>
+            TooMany(Limit.ConsumersPerTransport, $"too many consumers: at most {limits.MaxConsumersPerTransport} per transport"),
+        _ => null,
+    };
 
     /// <summary>What <paramref name="command"/> needs before it runs (see <see cref="RoomCommands.Checks"/>).</summary>
     public static RoomCommands.Checks ChecksFor(IRoomCommand command) => command switch
@@ -140,7 +187,7 @@ public sealed class RoomState
             RoomCommands.Consume when peer.RtpCapabilities is null => new(RoomErrorKind.Invalid, "broadcaster does not have rtpCapabilities"),
             // A broadcaster may consume any member's producer.
             RoomCommands.Consume consume when ProducerOwner(consume.ProducerId) is null => NoProducer(consume.ProducerId),
-            _ => null,
+            _ => OverLimit(peer, command),
         };
     }
 
@@ -245,6 +292,8 @@ public sealed class RoomState
     public List<RoomEffect> CreateBroadcaster(CreateBroadcaster c)
     {
         if (_peers.ContainsKey(c.Id)) return [new RoomEffect.Reply(new RoomReplies.Failed(RoomErrorKind.Conflict, $"broadcaster with id \"{c.Id}\" already exists"))];
+        if (_peers.Values.Count(p => p.IsBroadcaster) >= limits.MaxBroadcastersPerRoom)
+            return [new RoomEffect.Reply(TooMany(Limit.BroadcastersPerRoom, $"too many broadcasters: at most {limits.MaxBroadcastersPerRoom} per room"))];
         var device = new JsonObject { ["flag"] = "broadcaster", ["name"] = c.DeviceName };
         if (c.DeviceVersion is not null) device["version"] = c.DeviceVersion;
         var b = new PeerState(c.Id, connection: null) { Joined = true, DisplayName = c.DisplayName, Device = device, RtpCapabilities = c.RtpCapabilities };
@@ -276,6 +325,22 @@ public sealed class RoomState
 
     public void AddTransport(PeerState peer, TransportEntry transport) => peer.TransportMap[transport.Id] = transport;
 
+    // What is being created counts against the limits until the media actors answer (either way): Begin when
+    // asked, End when answered.
+    public void BeginTransport(PeerState peer) => peer.PendingTransports++;
+    public void EndTransport(PeerState peer) => peer.PendingTransports--;
+    public void BeginProducer(PeerState peer, string transportId) => Pending(peer.PendingProducers, transportId, +1);
+    public void EndProducer(PeerState peer, string transportId) => Pending(peer.PendingProducers, transportId, -1);
+    public void BeginConsumer(PeerState peer, string transportId) => Pending(peer.PendingConsumers, transportId, +1);
+    public void EndConsumer(PeerState peer, string transportId) => Pending(peer.PendingConsumers, transportId, -1);
+
+    private static void Pending(Dictionary<string, int> pending, string transportId, int delta)
+    {
+        var n = pending.GetValueOrDefault(transportId) + delta;
+        if (n > 0) pending[transportId] = n;
+        else pending.Remove(transportId);
+    }
+
     /// <summary>A new producer: audio joins the active speaker observer; the answer; then a consumer of it for every
     /// other joined peer that can consume (never its owner, never a broadcaster).</summary>
     public List<RoomEffect> AddProducer(PeerState peer, ProducerEntry producer)
@@ -299,12 +364,22 @@ public sealed class RoomState
     public string? SetDominantSpeaker(string producerId) => DominantPeerId = ProducerOwner(producerId)?.Id;
 
     /// <summary>mediasoup-demo's _createConsumer preconditions: a protoo peer with rtpCapabilities and a consuming
-    /// transport (the first one), else nothing, silently. (canConsume is the router's to say.)</summary>
-    public static RoomEffect.CreateConsumer? ConsumerFor(PeerState consumerPeer, PeerState producerPeer, ProducerEntry producer)
+    /// transport (the first one), else nothing, silently. (canConsume is the router's to say.) A transport with
+    /// max-consumers-per-transport consumers (made or being made) gets no more: skipped and counted, the producer
+    /// is not failed. An emitted consumer counts as being made (<see cref="BeginConsumer"/>) until the room's
+    /// <see cref="EndConsumer"/>.</summary>
+    public RoomEffect.CreateConsumer? ConsumerFor(PeerState consumerPeer, PeerState producerPeer, ProducerEntry producer)
     {
         if (consumerPeer.IsBroadcaster || consumerPeer.RtpCapabilities is not { } caps) return null;
         var transport = consumerPeer.TransportMap.Values.FirstOrDefault(t => t.Consuming);
-        return transport is null ? null : new RoomEffect.CreateConsumer(consumerPeer.Id, transport.Id, producerPeer.Id, producer.Id, caps, producer.AppData);
+        if (transport is null) return null;
+        if (consumerPeer.ConsumersOn(transport.Id) >= limits.MaxConsumersPerTransport)
+        {
+            hits.Count(Limit.ConsumersPerTransport);
+            return null;
+        }
+        BeginConsumer(consumerPeer, transport.Id);
+        return new RoomEffect.CreateConsumer(consumerPeer.Id, transport.Id, producerPeer.Id, producer.Id, caps, producer.AppData);
     }
 
     private static RoomEffect.Notify NewPeer(string toId, IActorRef to, PeerState peer) =>

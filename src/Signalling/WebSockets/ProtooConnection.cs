@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Akka.Actor;
 using AkkaSfu.Actors.Rooms;
 using AkkaSfu.Signalling.Auth;
+using AkkaSfu.Signalling.Limits;
 using AkkaSfu.Signalling.Protocol;
 using AkkaSfu.Signalling.Rooms;
 
@@ -16,35 +17,109 @@ public interface IPeerConnection
     void Close(int code, string reason);
 }
 
-/// <summary>One protoo WebSocket: a read loop that turns frames into room messages, and a single writer
-/// fed by a channel (so sends from the room never block it).</summary>
+/// <summary>One protoo WebSocket: a read loop that turns frames into room messages, and a single writer fed by
+/// a channel (so sends from the room never block it).
+///
+/// Limits (akkasfu.limits, <see cref="SocketLimits"/>): the messages waiting for the writer are bounded in count
+/// and bytes; a client that does not read fills them, and is closed with 1008 "send queue full", the queued
+/// messages dropped at once. Requests are metered by a <see cref="RequestRate"/>: over the rate a request is
+/// answered 429 "too many requests" and not run; a flood of them closes the socket with 1008. Every close goes
+/// the same way (<see cref="Close(int, string)"/>): no more messages are taken, the writer sends the close frame
+/// when it gets to it, and a socket not closed within <see cref="CloseGrace"/> is aborted (so a client that
+/// reads nothing, whose writer is stuck on a full TCP window, is cut off too).</summary>
 public sealed class ProtooConnection : IPeerConnection
 {
+    public const int PolicyViolation = (int)WebSocketCloseStatus.PolicyViolation;
+    public const string SendQueueFull = "send queue full";
+    public const string TooManyRequests = "too many requests";
+
+    private readonly record struct Outgoing(byte[]? Text, int CloseCode, string? CloseReason);
+
     private readonly WebSocket _socket;
     private readonly ILogger _log;
-    private readonly Channel<(string? Text, int CloseCode, string? CloseReason)> _out =
-        Channel.CreateUnbounded<(string?, int, string?)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SocketLimits _limits;
+    private readonly RequestRate _rate;
+    // Several readers: the writer, and a close that drops what is queued (from any thread).
+    private readonly Channel<Outgoing> _out = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly object _gate = new();
+    private int _queuedMessages;
+    private long _queuedBytes;
+    private volatile bool _closing;
 
-    private ProtooConnection(WebSocket socket, ILogger log)
+    internal ProtooConnection(WebSocket socket, ILogger log, SocketLimits limits)
     {
         _socket = socket;
         _log = log;
+        _limits = limits;
+        _rate = limits.NewRequestRate();
     }
 
-    public void Send(string json) => _out.Writer.TryWrite((json, 0, null));
-
-    public void Close(int code, string reason)
+    /// <summary>Messages and bytes waiting for the writer.</summary>
+    public (int Messages, long Bytes) Queued
     {
-        _out.Writer.TryWrite((null, code, reason));
-        _out.Writer.TryComplete();
+        get { lock (_gate) return (_queuedMessages, _queuedBytes); }
+    }
+
+    /// <summary>Queued for the writer, unless the socket is closing; past the send queue's bound the socket is
+    /// closed with 1008 and everything queued is dropped.</summary>
+    public void Send(string json)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(json);
+        var s = _limits.Settings;
+        lock (_gate)
+        {
+            if (_closing) return;
+            if (_queuedMessages < s.SendQueueMessages && _queuedBytes + bytes.Length <= s.SendQueueBytes)
+            {
+                _queuedMessages++;
+                _queuedBytes += bytes.Length;
+                _limits.AddQueued(1, bytes.Length);
+                _out.Writer.TryWrite(new Outgoing(bytes, 0, null));
+                return;
+            }
+        }
+        _limits.Hits.Count(Limit.SendQueue);
+        _log.LogWarning("socket not read: {Messages} messages / {Bytes} bytes waiting; closing it ({Code} {Reason})",
+            s.SendQueueMessages, s.SendQueueBytes, PolicyViolation, SendQueueFull);
+        Close(PolicyViolation, SendQueueFull, dropQueued: true);
+    }
+
+    public void Close(int code, string reason) => Close(code, reason, dropQueued: false);
+
+    /// <summary>The one close: the first wins. No more messages are taken; the writer sends what was queued before
+    /// (unless <paramref name="dropQueued"/>: dropped now), then the close frame; the socket is aborted if it is not
+    /// closed within <see cref="CloseGrace"/>.</summary>
+    private void Close(int code, string reason, bool dropQueued)
+    {
+        lock (_gate)
+        {
+            if (_closing) return;
+            _closing = true;
+            if (dropQueued)
+                while (_out.Reader.TryRead(out var dropped)) Dequeued(dropped);
+            _out.Writer.TryWrite(new Outgoing(null, code, reason));
+            _out.Writer.TryComplete();
+        }
+        _ = AbortUnlessClosedAsync();
+    }
+
+    private void Dequeued(Outgoing item)
+    {
+        if (item.Text is not { } text) return;
+        lock (_gate)
+        {
+            _queuedMessages--;
+            _queuedBytes -= text.Length;
+        }
+        _limits.AddQueued(-1, -text.Length);
     }
 
     /// <summary>Serves one accepted socket until it closes: a <see cref="PeerActor"/> on this node links it to
     /// its room, wherever the room lives.</summary>
-    public static async Task RunAsync(WebSocket socket, string roomId, string peerId, IRoomDirectory rooms, ActorRefFactory actors, ILogger log, CancellationToken ct,
-        PeerGrants? grants = null)
+    public static async Task RunAsync(WebSocket socket, string roomId, string peerId, IRoomDirectory rooms, ActorRefFactory actors, ILogger log,
+        SocketLimits limits, CancellationToken ct, PeerGrants? grants = null)
     {
-        var connection = new ProtooConnection(socket, log);
+        var connection = new ProtooConnection(socket, log, limits);
         var writer = connection.WriteLoopAsync(ct);
         var peer = actors(PeerActor.Props(roomId, peerId, connection, rooms, grants));
         try
@@ -62,7 +137,7 @@ public sealed class ProtooConnection : IPeerConnection
         finally
         {
             peer.Tell(PeerActor.SocketEnded.Instance);
-            connection._out.Writer.TryComplete();
+            connection.Close((int)WebSocketCloseStatus.NormalClosure, "");
             await writer;
         }
     }
@@ -96,7 +171,8 @@ public sealed class ProtooConnection : IPeerConnection
                 else if (result.MessageType != WebSocketMessageType.Text) _log.LogWarning("peer {PeerId}: binary message ignored", peerId);
                 else if (Protoo.TryParse(message.WrittenSpan, out var error) is { } m)
                 {
-                    if (m.Kind is ProtooKind.Request or ProtooKind.Response) peer.Tell(new PeerActor.Inbound(m));
+                    if (m.Kind == ProtooKind.Request) OnRequest(peerId, peer, m, Environment.TickCount64);
+                    else if (m.Kind == ProtooKind.Response) peer.Tell(new PeerActor.Inbound(m));
                 }
                 else _log.LogWarning("peer {PeerId}: {Error}; ignored", peerId, error);
                 message.Clear();
@@ -109,6 +185,29 @@ public sealed class ProtooConnection : IPeerConnection
         }
     }
 
+    /// <summary>A request within the socket's rate goes to its peer; over it, it is answered 429 here; a flood
+    /// closes the socket (1008).</summary>
+    internal void OnRequest(string peerId, IActorRef peer, ProtooMessage request, long nowMs)
+    {
+        if (_closing) return;
+        switch (_rate.Take(nowMs))
+        {
+            case RateDecision.Allowed:
+                peer.Tell(new PeerActor.Inbound(request));
+                break;
+            case RateDecision.Refused:
+                _limits.Hits.Count(Limit.RequestRate);
+                Send(Protoo.Error(request.Id, StatusCodes.Status429TooManyRequests, TooManyRequests));
+                break;
+            case RateDecision.Flood:
+                _limits.Hits.Count(Limit.RequestFlood);
+                _log.LogWarning("peer {PeerId}: {Refused} requests over the rate without backing off; closing the socket ({Code} {Reason})",
+                    peerId, _rate.Refusals, PolicyViolation, TooManyRequests);
+                Close(PolicyViolation, TooManyRequests);
+                break;
+        }
+    }
+
     /// <summary>How long a client has to answer our close frame before its socket is aborted.</summary>
     public static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
 
@@ -118,33 +217,41 @@ public sealed class ProtooConnection : IPeerConnection
         if (_socket.State != WebSocketState.Closed) _socket.Abort();
     }
 
-    private async Task WriteLoopAsync(CancellationToken ct)
+    internal async Task WriteLoopAsync(CancellationToken ct)
     {
         try
         {
-            await foreach (var (text, code, reason) in _out.Reader.ReadAllAsync(ct))
+            await foreach (var item in _out.Reader.ReadAllAsync(ct))
             {
-                if (text is not null)
+                Dequeued(item);
+                if (item.Text is { } text)
                 {
                     if (_socket.State != WebSocketState.Open) break;
-                    await _socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, ct);
+                    await _socket.SendAsync(text, WebSocketMessageType.Text, true, ct);
                 }
                 else
                 {
-                    // Send our close and stop writing; the read loop sees the client's answer. A client that does
-                    // not answer within CloseGrace is cut off, so no socket (and no server shutdown) waits on it.
+                    // Send our close and stop writing; the read loop sees the client's answer (Close aborts a
+                    // socket that is not closed within CloseGrace).
                     if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-                    {
-                        await _socket.CloseOutputAsync((WebSocketCloseStatus)code, reason, ct);
-                        _ = AbortUnlessClosedAsync();
-                    }
+                        await _socket.CloseOutputAsync((WebSocketCloseStatus)item.CloseCode, item.CloseReason, ct);
                     break;
                 }
             }
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
             _log.LogDebug("send loop ended: {Message}", e.Message);
+        }
+        finally
+        {
+            // Whatever ended the writer (an abort, a cancelled request), nothing queued outlives it.
+            lock (_gate)
+            {
+                _closing = true;
+                _out.Writer.TryComplete();
+            }
+            while (_out.Reader.TryRead(out var left)) Dequeued(left);
         }
     }
 }

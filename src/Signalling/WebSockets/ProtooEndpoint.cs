@@ -1,12 +1,15 @@
 using Akka.Actor;
 using AkkaSfu.Actors.Rooms;
 using AkkaSfu.Signalling.Auth;
+using AkkaSfu.Signalling.Limits;
 
 namespace AkkaSfu.Signalling.WebSockets;
 
 /// <summary>The protoo WebSocket endpoint on any path: <c>ws://host/?roomId=R&amp;peerId=P</c>, subprotocol
 /// <c>protoo</c> (signalling.md §1). With auth on, <c>&amp;token=</c> too: a refused upgrade is answered with
-/// its HTTP status (401/403, <see cref="AuthGate"/>) before it is accepted, so no peer and no room exist for it.</summary>
+/// its HTTP status (401/403, <see cref="AuthGate"/>) before it is accepted, so no peer and no room exist for it.
+/// Past the node's or the client address's connection limit (<see cref="SocketLimits"/>) the upgrade is refused
+/// the same way: 503 / 429 with X-WebSocket-Reject-Reason.</summary>
 public static class ProtooEndpoint
 {
     public static IApplicationBuilder UseProtoo(this IApplicationBuilder app) => app.Use(async (ctx, next) =>
@@ -41,11 +44,22 @@ public static class ProtooEndpoint
             await ctx.Response.WriteAsync(r.Message());
             return;
         }
+        var limits = ctx.RequestServices.GetRequiredService<SocketLimits>();
+        if (limits.TryEnter(ctx.Connection.RemoteIpAddress, out var slot) is { } limit)
+        {
+            var (status, reason) = limits.Refusal(limit);
+            ctx.Response.StatusCode = status;
+            ctx.Response.Headers.Connection = "close";
+            ctx.Response.Headers["X-WebSocket-Reject-Reason"] = reason;
+            await ctx.Response.WriteAsync(reason);
+            return;
+        }
+        using var held = slot;
         using var socket = await ctx.WebSockets.AcceptWebSocketAsync("protoo");
         var rooms = ctx.RequestServices.GetRequiredService<IRoomDirectory>();
         var system = ctx.RequestServices.GetRequiredService<ActorSystem>();
         var log = ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("protoo");
-        await ProtooConnection.RunAsync(socket, roomId, peerId, rooms, props => system.ActorOf(props), log, ctx.RequestAborted,
+        await ProtooConnection.RunAsync(socket, roomId, peerId, rooms, props => system.ActorOf(props), log, limits, ctx.RequestAborted,
             new PeerGrants(grants, auth.Refusals));
     });
 }

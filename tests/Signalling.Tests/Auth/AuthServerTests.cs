@@ -57,7 +57,8 @@ public class AuthServerTests(AuthServerFixture fixture) : IClassFixture<AuthServ
 
         // Another peer of the same room, with every grant, cannot connect as the victim.
         Assert.Equal(HttpStatusCode.Forbidden, await UpgradeStatusAsync(_http, room, "victim", Token(room, "mallory", Grant.All)));
-        await Assert.ThrowsAsync<WebSocketException>(() => ProtooClient.ConnectAsync(Server, room, "victim", Token(room, "mallory", Grant.All)));
+        var refused = await Assert.ThrowsAsync<ProtooClient.RefusedException>(() => ProtooClient.ConnectAsync(Server, room, "victim", Token(room, "mallory", Grant.All)));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
 
         Assert.True(await OkAsync(victim));
         Assert.Null(victim.CloseStatus);

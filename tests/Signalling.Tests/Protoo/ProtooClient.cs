@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -10,25 +12,71 @@ namespace AkkaSfu.Signalling.Tests.Protoo;
 public sealed class ProtooClient : IAsyncDisposable
 {
     private readonly ClientWebSocket _ws = new();
+    private HttpMessageInvoker? _invoker;
     private readonly Channel<JsonNode> _incoming = Channel.CreateUnbounded<JsonNode>();
     private Task? _reader;
     private int _nextId = 1;
 
     public WebSocketCloseStatus? CloseStatus => _ws.CloseStatus;
 
+    public WebSocketState State => _ws.State;
+
     /// <param name="token">A room token, sent as <c>&amp;token=</c> (servers with auth on need one).</param>
     /// <param name="origin">An Origin header, as a browser sends.</param>
-    public static async Task<ProtooClient> ConnectAsync(Uri server, string roomId, string peerId, string? token = null, string? origin = null)
+    /// <param name="localAddress">Connect from this address (another 127.0.0.x: another client host, as far as
+    /// the server's per-address limits can tell).</param>
+    /// <param name="read">False: never read what the server sends (a client that does not read).</param>
+    public static async Task<ProtooClient> ConnectAsync(Uri server, string roomId, string peerId, string? token = null, string? origin = null,
+        IPAddress? localAddress = null, bool read = true)
     {
         var c = new ProtooClient();
         c._ws.Options.AddSubProtocol("protoo");
         if (origin is not null) c._ws.Options.SetRequestHeader("Origin", origin);
+        c._ws.Options.CollectHttpResponseDetails = true;
         var query = $"roomId={roomId}&peerId={peerId}" + (token is null ? "" : "&token=" + Uri.EscapeDataString(token));
         var uri = new UriBuilder(server) { Scheme = "ws", Query = query }.Uri;
-        await c._ws.ConnectAsync(uri, CancellationToken.None);
-        c._reader = c.ReadAsync();
+        c._invoker = From(localAddress);
+        try
+        {
+            if (c._invoker is null) await c._ws.ConnectAsync(uri, CancellationToken.None);
+            else await c._ws.ConnectAsync(uri, c._invoker, CancellationToken.None);
+        }
+        catch (WebSocketException e) when (c._ws.HttpStatusCode != 0)
+        {
+            var (status, reason) = (c._ws.HttpStatusCode, c._ws.HttpResponseHeaders?.GetValueOrDefault("X-WebSocket-Reject-Reason")?.FirstOrDefault());
+            await c.DisposeAsync();
+            throw new RefusedException(status, reason, e);
+        }
+        if (read) c._reader = c.ReadAsync();
         return c;
     }
+
+    /// <summary>The upgrade was answered with <paramref name="Status"/> (and X-WebSocket-Reject-Reason <paramref name="Reason"/>).</summary>
+    public sealed class RefusedException(HttpStatusCode status, string? reason, Exception inner)
+        : Exception($"upgrade refused: {(int)status} {reason}", inner)
+    {
+        public HttpStatusCode Status { get; } = status;
+        public string? Reason { get; } = reason;
+    }
+
+    private static HttpMessageInvoker? From(IPAddress? local) => local is null ? null : new HttpMessageInvoker(new SocketsHttpHandler
+    {
+        ConnectCallback = async (ctx, ct) =>
+        {
+            var socket = new Socket(local.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                socket.Bind(new IPEndPoint(local, 0));
+                await socket.ConnectAsync(ctx.DnsEndPoint, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    });
 
     private async Task ReadAsync()
     {
@@ -104,5 +152,6 @@ public sealed class ProtooClient : IAsyncDisposable
             // The server went first (the state was read as Open just before): nothing left to close.
         }
         _ws.Dispose();
+        _invoker?.Dispose();
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.WebSockets;
-using System.Text.RegularExpressions;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using AkkaSfu.Actors.Hosting;
@@ -9,6 +8,7 @@ using AkkaSfu.Actors.Rooms;
 using AkkaSfu.Actors.Settings;
 using AkkaSfu.Signalling.Broadcasters;
 using AkkaSfu.Signalling.Rooms;
+using AkkaSfu.Signalling.Tests.Metrics;
 using AkkaSfu.Signalling.Tests.Protoo;
 
 namespace AkkaSfu.Signalling.Tests.Rooms;
@@ -16,7 +16,7 @@ namespace AkkaSfu.Signalling.Tests.Rooms;
 /// <summary>Rooms close when nobody is in them, whatever opened them; a message for a room that has gone never
 /// re-creates it; a node opens at most max-rooms-per-node rooms and max-empty-rooms empty ones (issue 13: 20,000
 /// anonymous GETs left 20,016 routers).</summary>
-public sealed partial class RoomLifetimeTests
+public sealed class RoomLifetimeTests
 {
     private static string Room() => "r" + Guid.NewGuid().ToString("N")[..8];
 
@@ -124,28 +124,12 @@ public sealed partial class RoomLifetimeTests
 
     private static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 
-    private static async Task<double> Metric(HttpClient http, string name) => Value(await http.GetStringAsync("/metrics"), name);
+    private static Task<double> Metric(HttpClient http, string name) => MetricsPage.MetricAsync(http, name);
 
-    /// <summary>The sum of every sample of <paramref name="name"/> (all labels, or those containing
-    /// <paramref name="label"/>) in a Prometheus text page.</summary>
-    private static double Value(string metrics, string name, string? label = null) =>
-        Sample().Matches(metrics).Where(m => m.Groups["name"].Value == name && (label is null || m.Groups["labels"].Value.Contains(label)))
-            .Sum(m => double.Parse(m.Groups["value"].Value, System.Globalization.CultureInfo.InvariantCulture));
+    private static double Value(string metrics, string name, string? label = null) => MetricsPage.Value(metrics, name, label);
 
-    private static async Task Until(HttpClient http, Func<string, bool> done, string what)
-    {
-        var last = "";
-        for (var i = 0; i < 150; i++)
-        {
-            last = await http.GetStringAsync("/metrics");
-            if (done(last)) return;
-            await Task.Delay(200);
-        }
-        Assert.Fail($"not within 30 s: {what}\n" + string.Join("\n", last.Split('\n').Where(l => l.StartsWith("akkasfu_rooms") || l.StartsWith("akkasfu_worker_routers"))));
-    }
-
-    [GeneratedRegex(@"^(?<name>[a-z_]+)(\{(?<labels>[^}]*)\})? (?<value>[0-9.eE+-]+)$", RegexOptions.Multiline)]
-    private static partial Regex Sample();
+    private static Task Until(HttpClient http, Func<string, bool> done, string what) =>
+        MetricsPage.UntilAsync(http, done, what, "akkasfu_rooms", "akkasfu_worker_routers");
 }
 
 /// <summary>The first message of a room decides whether it opens (no server process: the rooms' parent, with a

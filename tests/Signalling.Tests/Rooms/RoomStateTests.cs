@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using Akka.Actor;
 using AkkaSfu.Actors.Ortc;
+using AkkaSfu.Actors.Settings;
 using AkkaSfu.Signalling.Broadcasters;
+using AkkaSfu.Signalling.Limits;
 using AkkaSfu.Signalling.Rooms;
 
 namespace AkkaSfu.Signalling.Tests.Rooms;
@@ -363,5 +365,68 @@ public class RoomStateTests
         Assert.All(effects.OfType<RoomEffect.ClosePeerConnection>(), c => Assert.Equal((1012, "room moved"), (c.Close.Code, c.Close.Reason)));
         Assert.Equal(effects.Count, effects.OfType<RoomEffect.ClosePeerConnection>().Count()); // no notifications
         Assert.Empty(_room.Peers);
+    }
+
+    [Fact]
+    public void Consumers_being_made_count_against_the_transports_limit_and_the_rest_are_skipped_and_counted()
+    {
+        var hits = new LimitHits();
+        var room = new RoomState(LimitsSettings.Default with { MaxConsumersPerTransport = 2 }, hits);
+        room.Connect("a", new Handle("peer-a"));
+        var a = room.Find("a")!;
+        room.Join(a, Join("a"));
+        room.AddTransport(a, Transport("ta"));
+        for (var i = 0; i < 3; i++) room.AddProducer(a, Producer("p" + i) with { TransportId = "ta" });
+
+        room.Connect("b", new Handle("peer-b"));
+        var b = room.Find("b")!;
+        room.AddTransport(b, Transport("tb", producing: false));
+        // b joins a room with 3 producers: 2 consumers are asked for at once (none made yet), the third is skipped.
+        var consumers = room.Join(b, Join("b")).OfType<RoomEffect.CreateConsumer>().ToArray();
+        Assert.Equal(["p0", "p1"], consumers.Select(c => c.ProducerId));
+        Assert.Equal(1, hits[Limit.ConsumersPerTransport]);
+        Assert.Equal(2, b.ConsumersOn("tb"));
+
+        // One is made, one fails: a place is free again, and a new producer gets it; the producer is never failed.
+        room.EndConsumer(b, "tb");
+        room.AddConsumer(b, new ConsumerEntry("c0", new Handle("c0"), "p0", "tb"));
+        room.EndConsumer(b, "tb");
+        var effects = room.AddProducer(a, Producer("p3") with { TransportId = "ta" });
+        Assert.IsType<RoomReplies.Produced>(ReplyOf(effects));
+        Assert.Equal("p3", Single<RoomEffect.CreateConsumer>(effects).ProducerId);
+        effects = room.AddProducer(a, Producer("p4") with { TransportId = "ta" });
+        Assert.IsType<RoomReplies.Produced>(ReplyOf(effects));
+        Assert.Empty(effects.OfType<RoomEffect.CreateConsumer>());
+        Assert.Equal(2, hits[Limit.ConsumersPerTransport]);
+    }
+
+    [Fact]
+    public void Past_the_room_and_peer_limits_commands_are_answered_too_many_and_counted()
+    {
+        var hits = new LimitHits();
+        var limits = LimitsSettings.Default with { MaxPeersPerRoom = 1, MaxTransportsPerPeer = 1, MaxProducersPerTransport = 1, MaxBroadcastersPerRoom = 1 };
+        var room = new RoomState(limits, hits);
+        room.Connect("a", new Handle("peer-a"));
+        var a = room.Find("a")!;
+        Assert.IsType<RoomReplies.Joined>(ReplyOf(room.Join(a, Join("a"))));
+        room.Connect("b", new Handle("peer-b"));
+        var full = Assert.IsType<RoomReplies.Failed>(ReplyOf(room.Join(room.Find("b")!, Join("b"))));
+        Assert.Equal((RoomErrorKind.TooMany, "room is full: at most 1 peers per room"), (full.Kind, full.Reason));
+
+        var create = new RoomCommands.CreateWebRtcTransport(true, false);
+        Assert.Null(room.Check(a, create));
+        room.BeginTransport(a); // being made: the next is refused already
+        Assert.Equal(RoomErrorKind.TooMany, room.Check(a, create)!.Kind);
+        room.EndTransport(a);
+        room.AddTransport(a, Transport("ta"));
+        Assert.Equal(RoomErrorKind.TooMany, room.Check(a, create)!.Kind);
+
+        room.AddProducer(a, Producer("p0") with { TransportId = "ta" });
+        var produce = new RoomCommands.Produce("ta", MediaKind.Audio, OrtcJson.Deserialize<RtpParameters>("""{"codecs":[],"encodings":[]}"""), new JsonObject());
+        Assert.Equal(RoomErrorKind.TooMany, room.Check(a, produce)!.Kind);
+
+        Assert.IsType<RoomReplies.BroadcasterCreated>(ReplyOf(room.CreateBroadcaster(new CreateBroadcaster("b1", "b", "ffmpeg", null, null))));
+        Assert.Equal(RoomErrorKind.TooMany, Assert.IsType<RoomReplies.Failed>(ReplyOf(room.CreateBroadcaster(new CreateBroadcaster("b2", "b", "ffmpeg", null, null)))).Kind);
+        Assert.Equal((1, 2, 1, 1), (hits[Limit.PeersPerRoom], hits[Limit.TransportsPerPeer], hits[Limit.ProducersPerTransport], hits[Limit.BroadcastersPerRoom]));
     }
 }
