@@ -30,6 +30,8 @@ public sealed partial class ServerLauncher : IAsyncDisposable
             RedirectStandardError = true,
         };
         if (workers > 0) psi.Environment["AKKASFU_WORKERS"] = workers.ToString();
+        // Every peer of the generator comes from one address: lift the per-address WebSocket limit (100).
+        psi.Environment["AKKASFU_LIMITS_MAX_CONNECTIONS_PER_ADDRESS"] = "10000";
         var p = Process.Start(psi) ?? throw new StageException(Stage.Setup, "could not start the server");
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         p.OutputDataReceived += (_, e) =>
