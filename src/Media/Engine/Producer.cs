@@ -242,15 +242,16 @@ public sealed class Producer
 
     /// <summary>Reads the packet's dependency descriptor, if negotiated and present, into <see cref="PacketLayers"/>
     /// and the layer ids. True when it starts a key frame: the first packet of a frame that carries a template
-    /// structure (libwebrtc attaches one to key frames only). A malformed one is counted; the packet goes on.</summary>
+    /// structure (libwebrtc attaches one to key frames only). A malformed one, or one read before any structure arrived
+    /// (its key frame's first packet was lost), is counted; the packet goes on.</summary>
     private bool ReadDescriptor(Stream stream, RtpPacket packet, ref int sid, ref int tid)
     {
         if (Settings.ExtensionIds.DependencyDescriptor == 0
             || !packet.TryGetExtension(Settings.ExtensionIds.DependencyDescriptor, out var ext)) return false;
         stream.Dd ??= new DependencyDescriptorReader();
-        if (stream.Dd.TryRead(ext, out var dd) != DdError.None)
+        if (stream.Dd.TryRead(ext, out var dd) is var error && error != DdError.None)
         {
-            Transport.Worker.Counters.Count(Drop.MalformedDependencyDescriptor);
+            Transport.Worker.Counters.Count(error == DdError.NoStructure ? Drop.DependencyDescriptorWithoutStructure : Drop.MalformedDependencyDescriptor);
             return false;
         }
         (sid, tid) = (dd.SpatialId, dd.TemporalId);

@@ -100,4 +100,43 @@ public class DescriptorLayerForwardingTests
     {
         Assert.Equal(13, Run(mime, type, preferredTemporal: 2).Count);
     }
+
+    /// <summary>A descriptor before any structure (the key frame's first packet was lost) is counted, not taken as
+    /// malformed, and the packet goes on unfiltered; a malformed one is counted as such.</summary>
+    [Fact]
+    public void Descriptors_without_a_structure_and_malformed_ones_are_counted_and_forwarded()
+    {
+        using var harness = new EngineHarness();
+        using var sink = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 3000 };
+        sink.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = harness.Invoke(e =>
+        {
+            e.CreateRouter("r");
+            var ingress = e.CreatePlainTransport("r", "in", new PlainTransportSettings(IPAddress.Loopback, null, 20000, 29999, RtcpMux: true, Comedia: true));
+            var ids = new RtpExtensionIds { DependencyDescriptor = DdId };
+            e.Produce("in", new ProducerSettings("p", StreamKind.Video, RtpStreamType.Svc, [new CodecMapping(98, 103, 90000, "video/AV1")],
+                [new EncodingMapping(777, Ssrc: 4444, SpatialLayers: 1, TemporalLayers: 3)], null, ids, ids, Nack: false));
+            var t = e.CreatePlainTransport("r", "out", new PlainTransportSettings(IPAddress.Loopback, null, 20000, 29999));
+            t.Connect((IPEndPoint)sink.LocalEndPoint!, null, null);
+            e.Consume("out", new ConsumerSettings("c", "p", StreamKind.Video, RtpStreamType.Svc, 5555, 103, 90000, ids, "x",
+                PreferredTemporalLayer: 0)).Resume(EngineHarness.Now);
+            return ingress.Port;
+        });
+        using var source = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        var to = new IPEndPoint(IPAddress.Loopback, port);
+        // A key frame (N=1) whose descriptor names template 3 of a structure never received, then one cut short.
+        source.SendTo(Packet(100, 1, MandatoryOnly(true, true, 3, 1), Av1Key, 98), to);
+        source.SendTo(Packet(101, 2, Hex("80 00"), Av1Delta, 98), to);
+        var forwarded = 0;
+        var buf = new byte[2048];
+        var deadline = DateTime.UtcNow.AddSeconds(3);
+        try
+        {
+            while (forwarded < 2 && DateTime.UtcNow < deadline)
+                if (sink.Receive(buf) > 0 && buf[1] is not (>= 200 and <= 207)) forwarded++;
+        }
+        catch (SocketException) { }
+        Assert.Equal(2, forwarded);
+        Assert.Equal((1L, 1L), harness.Invoke(e => (e.Counters[Drop.DependencyDescriptorWithoutStructure], e.Counters[Drop.MalformedDependencyDescriptor])));
+    }
 }

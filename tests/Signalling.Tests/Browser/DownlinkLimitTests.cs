@@ -45,12 +45,15 @@ public class DownlinkLimitTests(ITestOutputHelper output)
     /// kbps (the page's default layers, mediasoup-demo's 500 k/1 M/5 M caps, make Chromium's fake camera send
     /// ~550 kbps on r0 and less on r1: no layer but r0's base fits 300 kbps, and that one only just). VP9
     /// L3T3_KEY capped at 900 kbps: Chromium's SVC rate allocator fills the layers bottom up to their target
-    /// rates (~95/305 kbps at 320x180/640x360, its svc_config formula), so layer 0 stays well under 300 kbps.</summary>
+    /// rates (~95/305 kbps at 320x180/640x360, its svc_config formula), so layer 0 stays well under 300 kbps. H264
+    /// simulcast: VP8's plain layers, sent with the router's H264 (forceH264).</summary>
     public static TheoryData<string, string, double> Publishers => new()
     {
         // publisher, page options, longest stall or freeze allowed under the limit (s)
         { "vp8-simulcast", "&encodings=plain", 4 },
         { "vp9-L3T3_KEY", "&forceVP9=1&svc=L3T3_KEY&maxBitrate=900000", 4 },
+        // H264 simulcast with the same plain layers: temporal layers only from the dependency descriptor.
+        { "h264-simulcast", "&forceH264=1&encodings=plain", 4 },
     };
 
     [Theory]
