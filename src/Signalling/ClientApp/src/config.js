@@ -7,8 +7,9 @@
 //   forceH264=1  the router's H264 (its first, as the device lists them), simulcast: the 3 encodings VP8 gets
 //                (WEBCAM_SIMULCAST_ENCODINGS, each L1T3; Chromium sends their temporal layers in the dependency
 //                descriptor only, which the server reads).
-//   forceAV1=1   the router's AV1, one encoding with scalabilityMode L1T3 (&svc= overrides it; the server only
-//                filters temporal layers of AV1: a spatial mode such as L3T3_KEY is sent and forwarded whole).
+//   forceAV1=1   the router's AV1, one encoding with scalabilityMode L1T3 (&svc= overrides it, but the server
+//                only filters AV1's temporal layers: a spatial mode such as L3T3_KEY is forwarded whole and, without
+//                the dependency descriptor, Chromium viewers decode none of it; docs/architecture.md "Codecs").
 //   With simulcast=0 each is sent as one plain encoding.
 
 /** Webcam simulcast layers as in mediasoup-demo v3 (mediasoup-client names them r0/r1/r2). */
