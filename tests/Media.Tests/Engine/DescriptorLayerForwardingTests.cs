@@ -30,7 +30,7 @@ public class DescriptorLayerForwardingTests
 
     /// <summary>One packet per frame: Chromium's L1T3 key frame (its structure, S and E set), then three
     /// T2 T1 T2 T0 cycles. Returns the forwarded packets' sequence numbers and whether each carried the DD.</summary>
-    private static List<(ushort Seq, bool HasDd)> Run(string mime, RtpStreamType type, int preferredTemporal)
+    private static List<(ushort Seq, bool HasDd)> Run(string mime, RtpStreamType type, int preferredTemporal, byte[]? keyPayload = null)
     {
         var av1 = mime == "video/AV1";
         using var harness = new EngineHarness();
@@ -56,7 +56,7 @@ public class DescriptorLayerForwardingTests
         var frame = 303;
         var key = Hex(ChromeL1T3KeyFrame);
         key[0] |= 0x40; // one packet: end_of_frame too
-        source.SendTo(Packet(seq++, frame, key, av1 ? Av1Key : H264Key, 98), to);
+        source.SendTo(Packet(seq++, frame, key, keyPayload ?? (av1 ? Av1Key : H264Key), 98), to);
         for (var c = 0; c < 3; c++)
             foreach (var template in CycleTemplates)
             {
@@ -138,5 +138,13 @@ public class DescriptorLayerForwardingTests
         catch (SocketException) { }
         Assert.Equal(2, forwarded);
         Assert.Equal((1L, 1L), harness.Invoke(e => (e.Counters[Drop.DependencyDescriptorWithoutStructure], e.Counters[Drop.MalformedDependencyDescriptor])));
+    }
+
+    /// <summary>An AV1 key frame is also known by its descriptor: the first packet of a frame that carries a template
+    /// structure starts the consumer even when the aggregation header's N bit is not set.</summary>
+    [Fact]
+    public void An_AV1_key_frame_is_found_from_the_descriptors_structure_without_the_N_bit()
+    {
+        Assert.Equal(13, Run("video/AV1", RtpStreamType.Svc, preferredTemporal: 2, keyPayload: Av1Delta).Count);
     }
 }
