@@ -1,5 +1,5 @@
 // signalling.md §6.5 / mediasoup 3.27.1 ortc.ts matchCodecs(): same lowercased mime, clock rate and
-// channels; multiopus stream counts; strict mode adds VP9 profile-id and H264 packetization-mode,
+// channels; multiopus stream counts; strict mode adds VP9 profile-id, AV1 profile and H264 packetization-mode,
 // profile and a computable answer level (RFC 6184 §8.2.2). Numeric-looking values compare numerically.
 namespace AkkaSfu.Actors.Ortc;
 
@@ -41,6 +41,12 @@ public static partial class Ortc
 
             case "video/vp9":
                 return !strict || SameParam(a.Parameters, b.Parameters, "profile-id", 0);
+
+            // AV1 RTP spec §7.2 (SDP parameters): "profile" defaults to 0 (Main); a decoder of one profile cannot
+            // take another's stream. level-idx and tier are not matched (libwebrtc's AV1 IsSameCodecSpecific: the
+            // receiver's level is only an upper bound).
+            case "video/av1":
+                return !strict || SameParam(a.Parameters, b.Parameters, "profile", 0);
 
             default:
                 return true;

@@ -342,6 +342,8 @@ public sealed class SimpleConsumer : Consumer
 public sealed class SimulcastConsumer : Consumer, ILayeredConsumer
 {
     private readonly Vp8Rewriter _vp8 = new();
+    // H264 (no temporal id in its payload): the temporal layers the dependency descriptor gives, when sent.
+    private readonly DdTemporalFilter _dd = new();
     private int _current = -1;
     private int _target;
     private int _targetTemporal;
@@ -366,8 +368,11 @@ public sealed class SimulcastConsumer : Consumer, ILayeredConsumer
     public int CurrentSpatialLayer => _current;
 
     protected override int CurrentEncoding => Math.Max(0, _current);
-    // The rewriter's "every layer" (int.MaxValue) is the top layer here.
-    public int CurrentTemporalLayer => _current < 0 ? -1 : Math.Min(_vp8.CurrentTemporalLayer, _maxTemporalLayer);
+    // The rewriter's / filter's "every layer" (int.MaxValue) is the top layer here.
+    public int CurrentTemporalLayer => _current < 0 ? -1 : Math.Min(ForwardedTemporal, _maxTemporalLayer);
+
+    private int ForwardedTemporal => IsVp8 ? _vp8.CurrentTemporalLayer
+        : _dd.CurrentTemporalLayer >= 0 ? _dd.CurrentTemporalLayer : _maxTemporalLayer;
 
     protected override uint CurrentMappedSsrc => Producer.Streams[Math.Max(0, _current < 0 ? _target : _current)].Encoding.MappedSsrc;
 
@@ -383,8 +388,9 @@ public sealed class SimulcastConsumer : Consumer, ILayeredConsumer
         UpdateTarget(nowMs, force: true);
     }
 
-    // Only VP8 carries temporal layers this consumer can filter; other codecs' streams are one layer each.
-    private bool FiltersTemporal => IsVp8;
+    // VP8 carries temporal layers in its payload descriptor; H264 only in the dependency descriptor, when the
+    // browser sends one (Chromium does with H264 simulcast). Without either, each stream is one layer.
+    private bool FiltersTemporal => IsVp8 || Producer.HasDescriptorLayers;
 
     internal override void FillDemand(LayerDemand demand, long nowMs)
     {
@@ -421,11 +427,18 @@ public sealed class SimulcastConsumer : Consumer, ILayeredConsumer
             if (encoding != _target || !isKeyFrame) { Transport.Worker.Counters.Count(Drop.LayerFiltered); return; }
             _current = encoding;
             _switching = true;
+            _dd.Reset();
             RequireSync();
+        }
+        if (!IsVp8 && Producer.PacketLayers is { Known: true } layers
+            && !_dd.Process(layers.StartOfFrame, layers.TemporalLayer, isKeyFrame, ForwardedTemporalTarget))
+        {
+            DropFromSequence(packet);
+            return;
         }
         if (!Forward(packet, nowMs)) return;
         _switching = false;
-        ReportLayers(_current, Math.Clamp(_vp8.CurrentTemporalLayer, 0, _targetTemporal));
+        ReportLayers(_current, Math.Clamp(ForwardedTemporal, 0, _targetTemporal));
     }
 
     protected override bool RewritePayload(Span<byte> payload) =>
@@ -466,6 +479,7 @@ public sealed class SimulcastConsumer : Consumer, ILayeredConsumer
     protected override void OnActivated(long nowMs)
     {
         _current = -1; // start again on a key frame of the target
+        _dd.Reset();
         base.OnActivated(nowMs);
     }
 }
@@ -553,7 +567,7 @@ public sealed class SvcConsumer : Consumer, ILayeredConsumer
         demand.MaxTemporal = PreferredTemporalLayer;
         demand.CurrentSpatial = _vp9?.CurrentSpatialLayer ?? 0;
         demand.CurrentTemporal = _vp9?.CurrentTemporalLayer
-            ?? (_ddTemporal >= 0 ? _ddTemporal : _vp8 is not null ? Math.Clamp(_vp8.CurrentTemporalLayer, 0, _maxTemporal) : _maxTemporal);
+            ?? (_dd.CurrentTemporalLayer >= 0 ? Math.Min(_dd.CurrentTemporalLayer, _maxTemporal) : _vp8 is not null ? Math.Clamp(_vp8.CurrentTemporalLayer, 0, _maxTemporal) : _maxTemporal);
     }
 
     internal override void ApplyAllocation(LayerDemand demand, long nowMs)
@@ -579,7 +593,8 @@ public sealed class SvcConsumer : Consumer, ILayeredConsumer
             if (result is not (Vp9FilterResult.Forward or Vp9FilterResult.ForwardSetMarker)) { DropFromSequence(packet); return; }
             ForceMarker = result == Vp9FilterResult.ForwardSetMarker;
         }
-        else if (Producer.PacketLayers is { Known: true } layers && !FilterByDescriptor(layers, isKeyFrame))
+        else if (Producer.PacketLayers is { Known: true } layers
+                 && !_dd.Process(layers.StartOfFrame, layers.TemporalLayer, isKeyFrame, TargetTemporalLayer))
         {
             DropFromSequence(packet);
             return;
@@ -596,30 +611,13 @@ public sealed class SvcConsumer : Consumer, ILayeredConsumer
         || d.SpatialLayer <= TargetSpatialLayer;
 
     // AV1 (dependency descriptor): the temporal layer forwarded now; frames above it are dropped whole.
-    private int _ddTemporal = -1;
-    private bool _ddDroppingFrame;
-
-    /// <summary>AV1 temporal layers from the dependency descriptor: a key frame restarts at the target; going
-    /// down happens at once, going up one layer at a time, at the start of a frame of the next layer (its
-    /// references, the layers below, were all forwarded: L1T2/L1T3's structure).</summary>
-    private bool FilterByDescriptor(Producer.PacketLayerInfo layers, bool isKeyFrame)
-    {
-        var target = TargetTemporalLayer;
-        if (layers.StartOfFrame)
-        {
-            if (isKeyFrame) _ddTemporal = target;
-            else if (_ddTemporal > target) _ddTemporal = target;
-            else if (layers.TemporalLayer == _ddTemporal + 1 && layers.TemporalLayer <= target) _ddTemporal = layers.TemporalLayer;
-            _ddDroppingFrame = layers.TemporalLayer > _ddTemporal;
-        }
-        return !_ddDroppingFrame;
-    }
+    private readonly DdTemporalFilter _dd = new();
 
     private void ReportForwardedLayers()
     {
         var spatial = _vp9?.CurrentSpatialLayer ?? 0;
         var temporal = _vp9?.CurrentTemporalLayer
-            ?? (_ddTemporal >= 0 ? _ddTemporal : Math.Clamp(_vp8?.CurrentTemporalLayer ?? 0, 0, TargetTemporalLayer));
+            ?? (_dd.CurrentTemporalLayer >= 0 ? Math.Min(_dd.CurrentTemporalLayer, _maxTemporal) : Math.Clamp(_vp8?.CurrentTemporalLayer ?? 0, 0, TargetTemporalLayer));
         ReportLayers(spatial, temporal);
     }
 
@@ -627,7 +625,7 @@ public sealed class SvcConsumer : Consumer, ILayeredConsumer
     {
         _waitingForKeyFrame = true;
         _vp9?.Reset();
-        _ddTemporal = -1;
+        _dd.Reset();
         ApplyTargets(0);
         base.OnActivated(nowMs);
     }

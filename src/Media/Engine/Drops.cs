@@ -19,8 +19,12 @@ public enum Drop : byte
     RtxMalformed,
     /// <summary>An RTX packet for a packet we already have (late NACK answer, or the sender's probing).</summary>
     RtxDuplicate,
-    /// <summary>An AV1 dependency descriptor did not parse (the packet is forwarded, unfiltered).</summary>
+    /// <summary>A dependency descriptor (AV1, H264) did not parse (the packet is forwarded, unfiltered).</summary>
     MalformedDependencyDescriptor,
+    /// <summary>A dependency descriptor came before any template structure: the first packet of the key frame that
+    /// carries one was lost (e.g. before SRTP was ready). Not malformed; the packet is forwarded, unfiltered,
+    /// until the next key frame's structure.</summary>
+    DependencyDescriptorWithoutStructure,
     ProducerPaused,
     ConsumerInactive,
     WaitingForKeyFrame,

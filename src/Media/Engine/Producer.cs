@@ -229,23 +229,40 @@ public sealed class Producer
                 (sid, tid) = (vp9.SpatialLayer, vp9.TemporalLayer);
                 return vp9.IsKeyFrame;
             case VideoCodec.H264:
+                // Temporal layers only from the dependency descriptor (Chromium sends one with H264 simulcast).
+                ReadDescriptor(stream, packet, ref sid, ref tid);
                 return H264Payload.TryParse(payload, out var h264) == H264Error.None && h264.IsKeyFrame;
             case VideoCodec.Av1:
-                if (Settings.ExtensionIds.DependencyDescriptor != 0 && packet.TryGetExtension(Settings.ExtensionIds.DependencyDescriptor, out var ext))
-                {
-                    stream.Dd ??= new DependencyDescriptorReader();
-                    if (stream.Dd.TryRead(ext, out var dd) == DdError.None)
-                    {
-                        (sid, tid) = (dd.SpatialId, dd.TemporalId);
-                        PacketLayers = new PacketLayerInfo(true, dd.StartOfFrame, dd.SpatialId, dd.TemporalId);
-                    }
-                    else Transport.Worker.Counters.Count(Drop.MalformedDependencyDescriptor); // counted; the packet still goes on
-                }
-                return Av1Payload.TryParse(payload, out var av1) == Av1Error.None && av1.IsKeyFrame;
+                var ddKey = ReadDescriptor(stream, packet, ref sid, ref tid);
+                return (Av1Payload.TryParse(payload, out var av1) == Av1Error.None && av1.IsKeyFrame) || ddKey;
             default:
                 return false;
         }
     }
+
+    /// <summary>Reads the packet's dependency descriptor, if negotiated and present, into <see cref="PacketLayers"/>
+    /// and the layer ids. True when it starts a key frame: the first packet of a frame that carries a template
+    /// structure (libwebrtc attaches one to key frames only). A malformed one, or one read before any structure arrived
+    /// (its key frame's first packet was lost), is counted; the packet goes on.</summary>
+    private bool ReadDescriptor(Stream stream, RtpPacket packet, ref int sid, ref int tid)
+    {
+        if (Settings.ExtensionIds.DependencyDescriptor == 0
+            || !packet.TryGetExtension(Settings.ExtensionIds.DependencyDescriptor, out var ext)) return false;
+        stream.Dd ??= new DependencyDescriptorReader();
+        if (stream.Dd.TryRead(ext, out var dd) is var error && error != DdError.None)
+        {
+            Transport.Worker.Counters.Count(error == DdError.NoStructure ? Drop.DependencyDescriptorWithoutStructure : Drop.MalformedDependencyDescriptor);
+            return false;
+        }
+        (sid, tid) = (dd.SpatialId, dd.TemporalId);
+        PacketLayers = new PacketLayerInfo(true, dd.StartOfFrame, dd.SpatialId, dd.TemporalId);
+        if (dd.HasStructure) HasDescriptorLayers = true;
+        return dd.HasStructure && dd.StartOfFrame;
+    }
+
+    /// <summary>Some stream of this producer has sent a dependency descriptor template structure: its packets'
+    /// temporal layers are known (and filterable) even where the payload has none (H264).</summary>
+    internal bool HasDescriptorLayers { get; private set; }
 
     /// <summary>Bitrate needed to forward encoding <paramref name="encoding"/> up to spatial layer
     /// <paramref name="spatial"/> (SVC; 0 for a simulcast stream) and temporal layer <paramref name="temporal"/>;

@@ -20,7 +20,7 @@ public struct RtpExtensionIds
     public byte Toffset;
     public byte AbsCaptureTime;
     public byte PlayoutDelay;
-    /// <summary>AV1 dependency descriptor (received only: never forwarded, as mediasoup).</summary>
+    /// <summary>Dependency descriptor, AV1's and H264's (received only: never forwarded, as mediasoup).</summary>
     public byte DependencyDescriptor;
 }
 

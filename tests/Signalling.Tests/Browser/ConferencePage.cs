@@ -12,7 +12,7 @@ public static class ConferencePage
     /// fields (frame size and rate, freezes) are null for audio.</summary>
     public sealed record ConsumerStat(string ConsumerId, string PeerId, string Kind, long PacketsReceived, long FramesDecoded, bool RemotelyPaused,
         long BytesReceived = 0, int? FrameWidth = null, int? FrameHeight = null, double? FramesPerSecond = null,
-        int? FreezeCount = null, double? TotalFreezesDuration = null);
+        int? FreezeCount = null, double? TotalFreezesDuration = null, string? Codec = null, string? DecoderImplementation = null);
 
     public static async Task<IPage> JoinAsync(BrowserSession browser, Uri server, string room, string name, string extra = "")
     {
@@ -27,7 +27,7 @@ public static class ConferencePage
     /// producers (one per simulcast encoding, named by its rid).</summary>
     public sealed record OutboundStat(string ProducerId, string Kind, string? Rid, long Ssrc, bool? Active, long BytesSent,
         int? FrameWidth, int? FrameHeight, double? FramesPerSecond, string? ScalabilityMode, string? QualityLimitationReason,
-        long RetransmittedBytesSent = 0)
+        long RetransmittedBytesSent = 0, string? Codec = null, string? EncoderImplementation = null)
     {
         /// <summary>Bytes of first transmissions only (what a consumer of this encoding is sent, before NACKs).</summary>
         public long MediaBytesSent => BytesSent - RetransmittedBytesSent;
@@ -65,6 +65,11 @@ public static class ConferencePage
         var text = await http.GetStringAsync("/metrics");
         return "server drops: " + string.Join(", ", text.Split('\n').Where(l => l.StartsWith("akkasfu_worker_drops_total", StringComparison.Ordinal)));
     }
+
+    /// <summary>The id of this page's consumer of <paramref name="peerId"/>'s <paramref name="kind"/>, or null.</summary>
+    public static async Task<string?> ConsumerIdAsync(IPage page, string peerId, string kind = "video") =>
+        await page.EvaluateAsync<string?>("([peer, kind]) => window.akkasfu.peers.find(p => p.id === peer)?.consumers.find(c => c.kind === kind)?.id ?? null",
+            new[] { peerId, kind });
 
     public static async Task<string> PeerIdAsync(IPage page) => await page.EvaluateAsync<string>("() => window.akkasfu.peerId");
 }

@@ -1,5 +1,16 @@
 // Page options from the URL query (?roomId=&displayName=&autojoin=1&simulcast=0&produce=0&consume=0&forceTcp=1
-// &encodings=plain&forceVP9=1&svc=L3T3_KEY&maxBitrate=900000&token=<room token>).
+// &encodings=plain&forceVP9=1&forceH264=1&forceAV1=1&svc=L3T3_KEY&maxBitrate=900000&token=<room token>).
+//
+// Webcam codec, as mediasoup-demo (at most one of these; without any the browser sends the router's first video
+// codec, VP8):
+//   forceVP9=1   the router's VP9, one SVC encoding (scalabilityMode &svc=, default L3T3_KEY; &maxBitrate=).
+//   forceH264=1  the router's H264 (its first, as the device lists them), simulcast: the 3 encodings VP8 gets
+//                (WEBCAM_SIMULCAST_ENCODINGS, each L1T3; Chromium sends their temporal layers in the dependency
+//                descriptor only, which the server reads).
+//   forceAV1=1   the router's AV1, one encoding with scalabilityMode L1T3 (&svc= overrides it, but the server
+//                only filters AV1's temporal layers: a spatial mode such as L3T3_KEY is forwarded whole and, without
+//                the dependency descriptor, Chromium viewers decode none of it; docs/architecture.md "Codecs").
+//   With simulcast=0 each is sent as one plain encoding.
 
 /** Webcam simulcast layers as in mediasoup-demo v3 (mediasoup-client names them r0/r1/r2). */
 export const WEBCAM_SIMULCAST_ENCODINGS = [
@@ -22,6 +33,10 @@ export const PLAIN_SIMULCAST_ENCODINGS = [
  * scalabilityMode: webcamScalabilityMode || 'L3T3_KEY'}`; its older `&svc=` set the mode the same way). */
 export const WEBCAM_SVC_SCALABILITY_MODE = 'L3T3_KEY';
 export const WEBCAM_SVC_MAX_BITRATE = 5_000_000;
+
+/** The webcam's one encoding when it is sent with AV1 (forceAV1): three temporal layers, described by the AV1
+ * dependency descriptor. */
+export const WEBCAM_AV1_SCALABILITY_MODE = 'L1T3';
 
 /** Opus options matching the demo's mic producer (stereo, DTX, in-band FEC, NACK). */
 export const MIC_CODEC_OPTIONS = { opusStereo: true, opusDtx: true, opusFec: true, opusNack: true };
@@ -76,7 +91,11 @@ export function readOptions(search = window.location.search) {
     /** Produce the webcam with the router's VP9 (mediasoup-demo's forceVP9); with simulcast on, it is sent as
      * one SVC encoding instead of the simulcast list. */
     forceVP9: flag(params, 'forceVP9', false),
-    /** scalabilityMode of that SVC encoding (mediasoup-demo's webcamScalabilityMode, formerly svc). */
+    /** Produce the webcam with the router's H264, as simulcast (the VP8 encodings). */
+    forceH264: flag(params, 'forceH264', false),
+    /** Produce the webcam with the router's AV1, one L1T3 encoding. */
+    forceAV1: flag(params, 'forceAV1', false),
+    /** scalabilityMode of the VP9/AV1 encoding (mediasoup-demo's webcamScalabilityMode, formerly svc). */
     svc: params.get('svc') || params.get('webcamScalabilityMode') || null,
     /** maxBitrate (bps) of that SVC encoding; Chromium splits it over the spatial layers. */
     maxBitrate: positiveInt(params.get('maxBitrate')),

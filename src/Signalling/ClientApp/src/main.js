@@ -198,6 +198,11 @@ window.akkasfu = {
   leave: () => client?.leave(),
   toggleMic: () => client?.toggleMic(),
   toggleCam: () => client?.toggleCam(),
+  /** setConsumerPreferredLayers with explicit layers (the tile's select only chooses the spatial one). */
+  setPreferredLayers: async (consumerId, spatialLayer, temporalLayer) => {
+    if (!client) throw new Error('not in a room');
+    return client.setPreferredLayers(consumerId, spatialLayer, temporalLayer);
+  },
   /** What a tile's quality select does: 'auto' | 'low' | 'high'. Resolves true when the server accepted both requests. */
   setQuality: async (consumerId, quality) => {
     if (!client) throw new Error('not in a room');

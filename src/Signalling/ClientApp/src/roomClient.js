@@ -6,7 +6,7 @@ import * as mediasoupClient from 'mediasoup-client';
 import * as protooClient from 'protoo-client';
 import {
   BITRATE_SAMPLE_MS, MIC_CODEC_OPTIONS, PLAIN_SIMULCAST_ENCODINGS, PROTOO_RETRY, QUALITY_PRESETS, WEBCAM_CODEC_OPTIONS,
-  WEBCAM_SIMULCAST_ENCODINGS, WEBCAM_SVC_MAX_BITRATE, WEBCAM_SVC_SCALABILITY_MODE, protooUrl,
+  WEBCAM_AV1_SCALABILITY_MODE, WEBCAM_SIMULCAST_ENCODINGS, WEBCAM_SVC_MAX_BITRATE, WEBCAM_SVC_SCALABILITY_MODE, protooUrl,
 } from './config.js';
 import { deviceInfo } from './deviceInfo.js';
 
@@ -140,6 +140,13 @@ export class RoomClient extends EventTarget {
     }
   }
 
+  /** Asks the server for a consumer's preferred layers as given (setConsumerPreferredLayers), without the tile's
+   * quality choice; for tests and tools. Resolves when the server accepted. */
+  async setPreferredLayers(consumerId, spatialLayer, temporalLayer) {
+    if (!this.consumers.has(consumerId)) throw new Error(`no consumer "${consumerId}"`);
+    await this._protoo.request('setConsumerPreferredLayers', { consumerId, spatialLayer, temporalLayer });
+  }
+
   /** Per consumer: kind, peerId and inbound-rtp counters from getStats(). The video-only fields (frame size,
    * frame rate, freezes) are null for audio. */
   async stats() {
@@ -147,9 +154,11 @@ export class RoomClient extends EventTarget {
     for (const [id, entry] of this.consumers) {
       const { consumer } = entry;
       let inbound = null;
+      let codec = null;
       try {
         const report = await consumer.getStats();
         report.forEach((s) => { if (s.type === 'inbound-rtp') inbound = s; });
+        codec = inbound?.codecId ? report.get(inbound.codecId)?.mimeType ?? null : null;
       } catch { /* consumer closed meanwhile */ }
       const video = consumer.kind === 'video';
       const videoStat = (value) => (video ? value ?? 0 : null);
@@ -165,6 +174,9 @@ export class RoomClient extends EventTarget {
         packetsReceived: inbound?.packetsReceived ?? 0,
         bytesReceived: inbound?.bytesReceived ?? 0,
         framesDecoded: inbound?.framesDecoded ?? 0,
+        /** The codec the browser decodes with (getStats' codec entry), e.g. 'video/H264'. */
+        codec,
+        decoderImplementation: inbound?.decoderImplementation ?? null,
         frameWidth: videoStat(inbound?.frameWidth),
         frameHeight: videoStat(inbound?.frameHeight),
         framesPerSecond: videoStat(inbound?.framesPerSecond),
@@ -186,6 +198,8 @@ export class RoomClient extends EventTarget {
       report.forEach((s) => {
         if (s.type !== 'outbound-rtp') return;
         out.push({
+          codec: s.codecId ? report.get(s.codecId)?.mimeType ?? null : null,
+          encoderImplementation: s.encoderImplementation ?? null,
           producerId: producer.id,
           kind: producer.kind,
           rid: s.rid ?? null,
@@ -291,24 +305,27 @@ export class RoomClient extends EventTarget {
         video: { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } },
       });
       const track = stream.getVideoTracks()[0];
-      // As mediasoup-demo: forceVP9 picks the router's VP9 (its first one, as the device lists them) and sends
-      // one SVC encoding; VP8/H264 get the simulcast list.
+      // As mediasoup-demo: forceVP9 / forceH264 / forceAV1 pick the router's codec of that type (its first, as
+      // the device lists them). VP9 and AV1 send one SVC encoding; VP8 and H264 get the simulcast list.
+      const forced = this.options.forceVP9 ? 'video/vp9' : this.options.forceH264 ? 'video/h264'
+        : this.options.forceAV1 ? 'video/av1' : null;
       let codec;
-      if (this.options.forceVP9) {
-        codec = this._device.rtpCapabilities.codecs.find((c) => c.mimeType.toLowerCase() === 'video/vp9');
-        if (!codec) throw new Error('desired VP9 codec+configuration is not supported');
+      if (forced) {
+        codec = this._device.rtpCapabilities.codecs.find((c) => c.mimeType.toLowerCase() === forced);
+        if (!codec) throw new Error(`desired ${forced.slice(6).toUpperCase()} codec+configuration is not supported`);
       }
       let encodings;
-      if (this.options.simulcast && codec) {
+      if (this.options.simulcast && (forced === 'video/vp9' || forced === 'video/av1')) {
         encodings = [{
           maxBitrate: this.options.maxBitrate ?? WEBCAM_SVC_MAX_BITRATE,
-          scalabilityMode: this.options.svc ?? WEBCAM_SVC_SCALABILITY_MODE,
+          scalabilityMode: this.options.svc
+            ?? (forced === 'video/av1' ? WEBCAM_AV1_SCALABILITY_MODE : WEBCAM_SVC_SCALABILITY_MODE),
         }];
       } else if (this.options.simulcast) {
         const layers = this.options.encodings === 'plain' ? PLAIN_SIMULCAST_ENCODINGS : WEBCAM_SIMULCAST_ENCODINGS;
         encodings = layers.map((e) => ({ ...e }));
       }
-      const restore = this.options.encodings === 'plain' && encodings && !codec ? sendEncodingsVerbatim() : null;
+      const restore = this.options.encodings === 'plain' && encodings?.length > 1 ? sendEncodingsVerbatim() : null;
       let producer;
       try {
         producer = await this._sendTransport.produce({
