@@ -21,7 +21,8 @@ public sealed class SfuMetrics
     private readonly Histogram _delay;
     private readonly Gauge _members, _rooms, _emptyRooms;
     private readonly Counter _roomsRefused, _roomsClosedEmpty;
-    private readonly Counter _limitHits;
+    private readonly Counter _limitHits, _ignoredMessages;
+    private readonly Func<WebSockets.IgnoredMessages>? _ignored;
     private readonly Gauge _sockets, _sendQueueMessages, _sendQueueBytes;
     private readonly Func<Limits.SocketLimits>? _limits;
     private readonly Func<CancellationToken, Task<NodeStats>>? _node;
@@ -38,10 +39,11 @@ public sealed class SfuMetrics
     /// <summary><paramref name="workers"/> is resolved at each scrape (the actor system starts after the
     /// metrics are mapped).</summary>
     public SfuMetrics(Func<IActorRef> workers, CollectorRegistry? registry = null, Func<CancellationToken, Task<NodeStats>>? node = null,
-        Func<Rooms.RoomCensus.Counts>? census = null, Func<Limits.SocketLimits>? limits = null)
+        Func<Rooms.RoomCensus.Counts>? census = null, Func<Limits.SocketLimits>? limits = null, Func<WebSockets.IgnoredMessages>? ignored = null)
     {
         _workers = workers;
         _limits = limits;
+        _ignored = ignored;
         _node = node;
         _census = census;
         Registry = registry ?? Prometheus.Metrics.NewCustomRegistry();
@@ -78,6 +80,8 @@ public sealed class SfuMetrics
         _roomsClosedEmpty = f.CreateCounter("akkasfu_rooms_closed_empty_total", "Rooms closed because nobody was in them for empty-room-timeout.");
         _limitHits = f.CreateCounter("akkasfu_limit_hits_total", "Requests, sockets or objects refused (or sockets closed) because they passed a limit of akkasfu.limits, by limit.", ["limit"]);
         foreach (var l in Limits.LimitHits.All) _limitHits.WithLabels(l.Label());
+        _ignoredMessages = f.CreateCounter("akkasfu_protoo_ignored_messages_total", "Client messages the protoo WebSockets ignored: too_big, binary, malformed (not JSON or not protoo).", ["reason"]);
+        foreach (var r in WebSockets.IgnoredMessages.All) _ignoredMessages.WithLabels(WebSockets.IgnoredMessages.Label(r));
         _sockets = f.CreateGauge("akkasfu_websocket_connections", "Protoo WebSockets open on this node.");
         _sendQueueMessages = f.CreateGauge("akkasfu_websocket_send_queue_messages", "Messages waiting to be written to this node's protoo WebSockets.");
         _sendQueueBytes = f.CreateGauge("akkasfu_websocket_send_queue_bytes", "Bytes waiting to be written to this node's protoo WebSockets.");
@@ -91,7 +95,8 @@ public sealed class SfuMetrics
     /// <summary>The node, its cluster members by status and its rooms, from <paramref name="node"/>; its
     /// sockets and limit hits from <paramref name="limits"/> (resolved at each scrape).</summary>
     public SfuMetrics(Hosting.SfuNode node, Func<Limits.SocketLimits>? limits = null) : this(() => node.Workers, null,
-        ct => Cluster.ClusterEndpoints.StatsAsync(node, ct), () => Rooms.RoomCensus.Get(node.System).Read(), limits) { }
+        ct => Cluster.ClusterEndpoints.StatsAsync(node, ct), () => Rooms.RoomCensus.Get(node.System).Read(), limits,
+        () => WebSockets.IgnoredMessages.Get(node.System)) { }
 
     /// <summary>What <c>/metrics</c> serves.</summary>
     public CollectorRegistry Registry { get; }
@@ -113,6 +118,9 @@ public sealed class SfuMetrics
                 _sendQueueMessages.Set(messages);
                 _sendQueueBytes.Set(bytes);
             }
+        if (_ignored?.Invoke() is { } ignored)
+            lock (_gate)
+                foreach (var r in WebSockets.IgnoredMessages.All) _ignoredMessages.WithLabels(WebSockets.IgnoredMessages.Label(r)).IncTo(ignored[r]);
         if (_census?.Invoke() is { } census)
             lock (_gate)
             {

@@ -39,6 +39,8 @@ public sealed class ProtooConnection : IPeerConnection
     private readonly ILogger _log;
     private readonly SocketLimits _limits;
     private readonly RequestRate _rate;
+    private readonly IgnoredMessages _ignored;
+    private bool _ignoredLogged;
     // Several readers: the writer, and a close that drops what is queued (from any thread).
     private readonly Channel<Outgoing> _out = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = false });
     private readonly object _gate = new();
@@ -46,12 +48,13 @@ public sealed class ProtooConnection : IPeerConnection
     private long _queuedBytes;
     private volatile bool _closing;
 
-    internal ProtooConnection(WebSocket socket, ILogger log, SocketLimits limits)
+    internal ProtooConnection(WebSocket socket, ILogger log, SocketLimits limits, IgnoredMessages? ignored = null)
     {
         _socket = socket;
         _log = log;
         _limits = limits;
         _rate = limits.NewRequestRate();
+        _ignored = ignored ?? new IgnoredMessages();
     }
 
     /// <summary>Messages and bytes waiting for the writer.</summary>
@@ -117,9 +120,9 @@ public sealed class ProtooConnection : IPeerConnection
     /// <summary>Serves one accepted socket until it closes: a <see cref="PeerActor"/> on this node links it to
     /// its room, wherever the room lives.</summary>
     public static async Task RunAsync(WebSocket socket, string roomId, string peerId, IRoomDirectory rooms, ActorRefFactory actors, ILogger log,
-        SocketLimits limits, CancellationToken ct, PeerGrants? grants = null)
+        SocketLimits limits, CancellationToken ct, PeerGrants? grants = null, IgnoredMessages? ignored = null)
     {
-        var connection = new ProtooConnection(socket, log, limits);
+        var connection = new ProtooConnection(socket, log, limits, ignored);
         var writer = connection.WriteLoopAsync(ct);
         var peer = actors(PeerActor.Props(roomId, peerId, connection, rooms, grants));
         try
@@ -167,14 +170,14 @@ public sealed class ProtooConnection : IPeerConnection
                 }
                 if (!result.EndOfMessage) continue;
 
-                if (tooBig) _log.LogWarning("peer {PeerId}: message over {Max} bytes ignored", peerId, Protoo.MaxMessageBytes);
-                else if (result.MessageType != WebSocketMessageType.Text) _log.LogWarning("peer {PeerId}: binary message ignored", peerId);
+                if (tooBig) OnIgnored(peerId, IgnoredMessage.TooBig, $"message over {Protoo.MaxMessageBytes} bytes", Environment.TickCount64);
+                else if (result.MessageType != WebSocketMessageType.Text) OnIgnored(peerId, IgnoredMessage.Binary, "binary message", Environment.TickCount64);
                 else if (Protoo.TryParse(message.WrittenSpan, out var error) is { } m)
                 {
                     if (m.Kind == ProtooKind.Request) OnRequest(peerId, peer, m, Environment.TickCount64);
                     else if (m.Kind == ProtooKind.Response) peer.Tell(new PeerActor.Inbound(m));
                 }
-                else _log.LogWarning("peer {PeerId}: {Error}; ignored", peerId, error);
+                else OnIgnored(peerId, IgnoredMessage.Malformed, error ?? "malformed", Environment.TickCount64);
                 message.Clear();
                 tooBig = false;
             }
@@ -182,6 +185,28 @@ public sealed class ProtooConnection : IPeerConnection
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>A message that is neither run nor answered: counted (<c>akkasfu_protoo_ignored_messages_total</c>),
+    /// logged as a warning once per socket (then at debug level, so a client cannot flood the log), and metered
+    /// like a request, so a flood of garbage closes the socket (1008) as a flood of requests does.</summary>
+    internal void OnIgnored(string peerId, IgnoredMessage reason, string what, long nowMs)
+    {
+        if (_closing) return;
+        _ignored.Count(reason);
+        if (!_ignoredLogged)
+        {
+            _ignoredLogged = true;
+            _log.LogWarning("peer {PeerId}: {What}; ignored (further ignored messages of this socket are logged at debug level)", peerId, what);
+        }
+        else _log.LogDebug("peer {PeerId}: {What}; ignored", peerId, what);
+        if (_rate.Take(nowMs) == RateDecision.Flood)
+        {
+            _limits.Hits.Count(Limit.RequestFlood);
+            _log.LogWarning("peer {PeerId}: {Refused} messages over the rate without backing off; closing the socket ({Code} {Reason})",
+                peerId, _rate.Refusals, PolicyViolation, TooManyRequests);
+            Close(PolicyViolation, TooManyRequests);
         }
     }
 

@@ -60,6 +60,6 @@ public static class ProtooEndpoint
         var system = ctx.RequestServices.GetRequiredService<ActorSystem>();
         var log = ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("protoo");
         await ProtooConnection.RunAsync(socket, roomId, peerId, rooms, props => system.ActorOf(props), log, limits, ctx.RequestAborted,
-            new PeerGrants(grants, auth.Refusals));
+            new PeerGrants(grants, auth.Refusals), IgnoredMessages.Get(system));
     });
 }

@@ -101,6 +101,36 @@ public sealed class SocketLimitsTests() : LimitsServer("limits", "max-connection
     }
 
     [Fact]
+    public async Task Garbage_is_counted_by_reason_and_a_flood_of_it_closes_the_socket_with_1008()
+    {
+        var room = Room();
+        await using var normal = await ConnectAsync(room, "normal", 7);
+        await using var sender = await ConnectAsync(room, "garbage", 8);
+        var before = await MetricsPage.GetAsync(Http);
+        double Delta(string after, string reason) =>
+            MetricsPage.Value(after, "akkasfu_protoo_ignored_messages_total", $"reason=\"{reason}\"") -
+            MetricsPage.Value(before, "akkasfu_protoo_ignored_messages_total", $"reason=\"{reason}\"");
+
+        // Within the burst: each ignored, counted, and the socket still serves.
+        await sender.SendRawAsync("{ not json");
+        await sender.SendRawAsync("[1,2,3]");
+        await sender.SendRawAsync(new string('x', 1_000_000));
+        Assert.True(await ServesAsync(sender));
+        await MetricsPage.UntilAsync(Http, m => Delta(m, "malformed") == 2 && Delta(m, "too_big") == 1, "the garbage was counted", "akkasfu_protoo");
+        Assert.Equal(0, Delta(await MetricsPage.GetAsync(Http), "binary"));
+
+        // A flood of garbage (no answers to wait for) is metered as requests are: the socket is closed with 1008.
+        for (var i = 0; i < 100; i++)
+        {
+            try { await sender.SendRawAsync("{ not json either"); }
+            catch (WebSocketException) { break; }
+        }
+        await sender.ClosedAsync();
+        Assert.Equal((WebSocketCloseStatus)1008, sender.CloseStatus);
+        Assert.True(await ServesAsync(normal));
+    }
+
+    [Fact]
     public async Task Every_limit_is_exported_from_zero()
     {
         var metrics = await MetricsPage.GetAsync(Http);
@@ -108,5 +138,7 @@ public sealed class SocketLimitsTests() : LimitsServer("limits", "max-connection
                      "broadcasters_per_room", "transports_per_peer", "transports_per_broadcaster", "producers_per_transport", "consumers_per_transport"])
             Assert.Contains($"akkasfu_limit_hits_total{{limit=\"{label}\"}} ", metrics);
         Assert.Contains("akkasfu_websocket_send_queue_bytes ", metrics);
+        foreach (var reason in (string[])["too_big", "binary", "malformed"])
+            Assert.Contains($"akkasfu_protoo_ignored_messages_total{{reason=\"{reason}\"}} ", metrics);
     }
 }
