@@ -150,7 +150,9 @@ public sealed class ProtooConnection : IPeerConnection
 
     private async Task ReadLoopAsync(string peerId, IActorRef peer, CancellationToken ct)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        // Small: every open socket holds one while it waits for a frame (10,000 sockets × 64 KB was 640 MB); a bigger
+        // message arrives in several reads into `message`.
+        var buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferBytes);
         var message = new ArrayBufferWriter<byte>();
         var tooBig = false;
         try
@@ -232,6 +234,9 @@ public sealed class ProtooConnection : IPeerConnection
                 break;
         }
     }
+
+    /// <summary>The read buffer each socket holds while it waits for a frame.</summary>
+    public const int ReceiveBufferBytes = 4096;
 
     /// <summary>How long a client has to answer our close frame before its socket is aborted.</summary>
     public static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
