@@ -15,15 +15,16 @@ public sealed record WebRtcServerSettings(bool Enabled, IPAddress? ListenIp, IPA
 {
     public static readonly WebRtcServerSettings Default = new(true, null, null, false);
 
-    /// <summary>Reads akkasfu.webrtc-server of <paramref name="akkasfu"/> (the akkasfu section).</summary>
-    public static WebRtcServerSettings Create(Config akkasfu)
+    /// <summary>Reads akkasfu.webrtc-server of <paramref name="akkasfu"/> (the akkasfu section), with
+    /// AKKASFU_WEBRTC_SERVER from <paramref name="environment"/> (default: the process's) on top.</summary>
+    public static WebRtcServerSettings Create(Config akkasfu, Func<string, string?>? environment = null)
     {
         var c = akkasfu.GetConfig("webrtc-server");
-        if (c is null) return Default;
-        var enabled = c.GetBoolean("enabled", true);
-        if (Environment.GetEnvironmentVariable("AKKASFU_WEBRTC_SERVER") is { Length: > 0 } env)
+        var enabled = c?.GetBoolean("enabled", true) ?? true;
+        if ((environment ?? Environment.GetEnvironmentVariable)("AKKASFU_WEBRTC_SERVER") is { Length: > 0 } env)
             enabled = env is "1" or "on" or "true" ? true : env is "0" or "off" or "false" ? false
                 : throw new ConfigurationException($"AKKASFU_WEBRTC_SERVER must be 0 or 1, was \"{env}\"");
+        if (c is null) return Default with { Enabled = enabled };
         return new WebRtcServerSettings(enabled, Ip(c, "listen-ip"), Ip(c, "announced-ip"), c.GetBoolean("strict-port", false));
     }
 

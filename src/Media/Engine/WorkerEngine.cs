@@ -59,7 +59,10 @@ public sealed class WorkerEngine : IDisposable
     public bool TryStartWebRtcServer(IPAddress listenIp, IPAddress? announcedIp, int minPort, int maxPort, [NotNullWhen(false)] out string? error)
     {
         if (WebRtcServer is not null) throw new InvalidOperationException("the worker's WebRTC server is already started");
-        if (!TryBind(listenIp, minPort, maxPort, out var socket, out error)) return false;
+        // Not through TryBind: a taken worker port is not a transport refused (NoFreePort).
+        var err = UdpSocket.TryBindInRange(listenIp, minPort, maxPort, out var socket);
+        if (err != BindError.None || socket is null) { error = UdpSocket.Describe(err, listenIp, minPort, maxPort); return false; }
+        error = null;
         WebRtcServer = new WebRtcServer(this, socket, announcedIp ?? listenIp);
         Listen(socket);
         return true;
