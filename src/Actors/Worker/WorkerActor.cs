@@ -102,9 +102,15 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         var (ip, announced, port) = (_settings.WebRtcServerListenIp, _settings.WebRtcServerAnnouncedIp, _settings.WebRtcServerPort(_index));
         if (_engine.TryStartWebRtcServer(ip, announced, port, port, out var error)) return;
         if (_settings.WebRtcServer.StrictPort)
+        {
+            _engine.Dispose(); // its receive thread is running already
             throw new InvalidOperationException($"worker {_index}: WebRTC port {port} on {ip}: {error} (webrtc-server.strict-port is on)");
+        }
         if (!_engine.TryStartWebRtcServer(ip, announced, _settings.TransportMinPort, _settings.RtcMaxPort, out var fallbackError))
+        {
+            _engine.Dispose();
             throw new InvalidOperationException($"worker {_index}: no WebRTC port: {port} is taken ({error}) and {fallbackError}");
+        }
         _log.Warning("worker {0}: WebRTC port {1} on {2} is taken ({3}); using {4} instead (a firewall must open it; webrtc-server.strict-port = on refuses)",
             _index, port, ip, error, _engine.WebRtcServer!.Port);
     }
