@@ -4,7 +4,9 @@ using AkkaSfu.Actors.Ortc;
 namespace AkkaSfu.Actors.Messages;
 
 /// <summary>To a router. Reply: <see cref="WebRtcTransportCreated"/>.</summary>
-public sealed record CreateWebRtcTransport(string TransportId, IActorRef? Listener = null) : ICrossNodeMessage;
+/// <param name="OwnPort">Bind a port of its own rather than use the worker's shared WebRTC port (mediasoup's
+/// createWebRtcTransport with listenInfos rather than webRtcServer); with akkasfu.webrtc-server off, always.</param>
+public sealed record CreateWebRtcTransport(string TransportId, IActorRef? Listener = null, bool OwnPort = false) : ICrossNodeMessage;
 
 public sealed record WebRtcTransportCreated(string TransportId, IActorRef Transport, IceParameters IceParameters,
     IReadOnlyList<IceCandidate> IceCandidates, DtlsParameters DtlsParameters) : ICrossNodeMessage;

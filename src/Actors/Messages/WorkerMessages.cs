@@ -51,6 +51,9 @@ public sealed record WorkerMetrics(int Index, int Routers, int Transports, int P
     public int DtlsHandshakesQueued { get; init; }
     public long DtlsHandshakesRefused { get; init; }
     public int DtlsHandshakeThreads { get; init; }
+    /// <summary>The worker's shared WebRTC port (0: transports bind their own) and the source tuples it maps.</summary>
+    public int WebRtcServerPort { get; init; }
+    public int WebRtcServerTuples { get; init; }
 }
 
 /// <summary>Published on the event stream when a worker stopped after a fault (mediasoup's "died").</summary>

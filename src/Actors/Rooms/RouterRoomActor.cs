@@ -39,8 +39,10 @@ public sealed class RouterRoomActor : ReceiveActor, IWithUnboundedStash
         Receive<GetRoomRouter>(_ => Sender.Tell(_router));
         Receive<CloseRoom>(_ =>
         {
-            _router!.Router.Tell(CloseRouter.Instance);
+            // Passivate first: the parent then buffers for a fresh room anything sent once the router is gone
+            // (in the other order a message sent on the router's Terminated could still reach this room).
             Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(StopRoom.Instance));
+            _router!.Router.Tell(CloseRouter.Instance);
         });
         Receive<StopRoom>(_ => Context.Stop(Self));
         Receive<Terminated>(_ => Context.Stop(Self));

@@ -51,11 +51,29 @@ public sealed record SfuSettings(
         {
             Rooms = RoomSettings.Create(config), Limits = LimitsSettings.Create(config), BandwidthEstimation = bwe,
             DtlsMaxConcurrentHandshakes = handshakes, DtlsMaxQueuedHandshakes = queued,
+            WebRtcServer = WebRtcServerSettings.Create(c),
         };
         if (settings.RtcMinPort < 1 || settings.RtcMaxPort > 65535 || settings.RtcMinPort > settings.RtcMaxPort)
             throw new ConfigurationException($"bad rtc port range {settings.RtcMinPort}-{settings.RtcMaxPort}");
+        if (settings.WebRtcServer.Enabled && settings.TransportMinPort > settings.RtcMaxPort)
+            throw new ConfigurationException($"rtc port range {settings.RtcMinPort}-{settings.RtcMaxPort} has no port left for plain and pipe " +
+                $"transports after the {settings.Workers} workers' WebRTC ports (webrtc-server.enabled)");
         return settings;
     }
+
+    /// <summary>akkasfu.webrtc-server: one shared WebRTC port per worker (the default), or a port per transport.</summary>
+    public WebRtcServerSettings WebRtcServer { get; init; } = WebRtcServerSettings.Default;
+
+    /// <summary>The shared WebRTC port of worker <paramref name="worker"/> (with <see cref="WebRtcServer"/> on).</summary>
+    public int WebRtcServerPort(int worker) => WebRtcServerSettings.PortOf(worker, RtcMinPort);
+
+    /// <summary>The first port per-transport sockets (plain, pipe, WebRTC with their own port) may bind: after
+    /// the workers' shared ports when those are on, else the start of the range.</summary>
+    public int TransportMinPort => WebRtcServer.Enabled ? RtcMinPort + Workers : RtcMinPort;
+
+    /// <summary>Where the shared WebRTC ports bind, and the address their candidates carry.</summary>
+    public IPAddress WebRtcServerListenIp => WebRtcServer.ListenIp ?? ListenIp;
+    public IPAddress? WebRtcServerAnnouncedIp => WebRtcServer.AnnouncedIp ?? (WebRtcServer.ListenIp is null ? AnnouncedIp : null);
 
     public IPAddress AnnouncedAddress => AnnouncedIp ?? ListenIp;
 

@@ -57,13 +57,13 @@ public sealed class TransportActor : SfuObjectActor
         var s = _settings;
         switch (_request)
         {
-            case CreateWebRtcTransport:
-                Engine(new EngineCreateWebRtcTransport(_routerId, Id, new WebRtcTransportSettings(s.ListenIp, s.AnnouncedIp, s.RtcMinPort, s.RtcMaxPort,
-                    ConsentTimeoutMs: (long)s.ConsentTimeout.TotalMilliseconds), Self));
+            case CreateWebRtcTransport w:
+                Engine(new EngineCreateWebRtcTransport(_routerId, Id, new WebRtcTransportSettings(s.ListenIp, s.AnnouncedIp, s.TransportMinPort, s.RtcMaxPort,
+                    ConsentTimeoutMs: (long)s.ConsentTimeout.TotalMilliseconds, OwnPort: w.OwnPort), Self));
                 break;
             case CreatePipeTransport p:
                 _isPipe = true;
-                Engine(new EngineCreatePipeTransport(_routerId, Id, new PlainTransportSettings(s.PipeListenIp, s.PipeAnnouncedIp, s.RtcMinPort, s.RtcMaxPort,
+                Engine(new EngineCreatePipeTransport(_routerId, Id, new PlainTransportSettings(s.PipeListenIp, s.PipeAnnouncedIp, s.TransportMinPort, s.RtcMaxPort,
                     RtcpMux: true, Comedia: false, p.EnableSrtp ? PipeSrtpProfile : SrtpProfile.None), Self));
                 break;
             case CreatePlainTransport p:
@@ -83,7 +83,7 @@ public sealed class TransportActor : SfuObjectActor
                     return;
                 }
                 if (source is { IsIPv4MappedToIPv6: true }) source = source.MapToIPv4();
-                Engine(new EngineCreatePlainTransport(_routerId, Id, new PlainTransportSettings(s.ListenIp, s.AnnouncedIp, s.RtcMinPort, s.RtcMaxPort,
+                Engine(new EngineCreatePlainTransport(_routerId, Id, new PlainTransportSettings(s.ListenIp, s.AnnouncedIp, s.TransportMinPort, s.RtcMaxPort,
                     p.RtcpMux, p.Comedia, profile, source), Self));
                 break;
         }

@@ -88,8 +88,31 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             BandwidthEstimation = _settings.BandwidthEstimation,
             DtlsHandshakes = new DtlsHandshakePool(_settings.DtlsMaxConcurrentHandshakes, _settings.DtlsMaxQueuedHandshakes, $"worker-{_index}-dtls"),
         };
+        StartWebRtcServer();
         Timers.StartSingleTimer("tick", Tick.Instance, _settings.TickInterval);
-        _log.Info("worker {0} started (ports {1}-{2} on {3})", _index, _settings.RtcMinPort, _settings.RtcMaxPort, _settings.ListenIp);
+        _log.Info("worker {0} started (WebRTC port {1}, transport ports {2}-{3} on {4})", _index,
+            _engine.WebRtcServer?.Port.ToString() ?? "per transport", _settings.TransportMinPort, _settings.RtcMaxPort, _settings.ListenIp);
+    }
+
+    /// <summary>The worker's shared WebRTC port (akkasfu.webrtc-server): rtc-min-port + index; when another
+    /// process holds it, a free port of the transport range unless strict-port is on (then the worker fails).</summary>
+    private void StartWebRtcServer()
+    {
+        if (!_settings.WebRtcServer.Enabled) return;
+        var (ip, announced, port) = (_settings.WebRtcServerListenIp, _settings.WebRtcServerAnnouncedIp, _settings.WebRtcServerPort(_index));
+        if (_engine.TryStartWebRtcServer(ip, announced, port, port, out var error)) return;
+        if (_settings.WebRtcServer.StrictPort)
+        {
+            _engine.Dispose(); // its receive thread is running already
+            throw new InvalidOperationException($"worker {_index}: WebRTC port {port} on {ip}: {error} (webrtc-server.strict-port is on)");
+        }
+        if (!_engine.TryStartWebRtcServer(ip, announced, _settings.TransportMinPort, _settings.RtcMaxPort, out var fallbackError))
+        {
+            _engine.Dispose();
+            throw new InvalidOperationException($"worker {_index}: no WebRTC port: {port} is taken ({error}) and {fallbackError}");
+        }
+        _log.Warning("worker {0}: WebRTC port {1} on {2} is taken ({3}); using {4} instead (a firewall must open it; webrtc-server.strict-port = on refuses)",
+            _index, port, ip, error, _engine.WebRtcServer!.Port);
     }
 
     protected override void PostStop()
@@ -156,6 +179,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             DtlsHandshakesQueued = _engine.DtlsHandshakes.Queued,
             DtlsHandshakesRefused = _engine.DtlsHandshakes.Refused,
             DtlsHandshakeThreads = _engine.DtlsHandshakes.Threads,
+            WebRtcServerPort = _engine.WebRtcServer?.Port ?? 0,
+            WebRtcServerTuples = _engine.WebRtcServer?.TupleCount ?? 0,
         };
     }
 

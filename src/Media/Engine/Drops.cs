@@ -4,7 +4,12 @@ namespace AkkaSfu.Media.Engine;
 public enum Drop : byte
 {
     UnknownDatagram,
+    /// <summary>A datagram from a source no valid check (WebRTC) or connect/comedia (plain) made known; on a
+    /// worker's shared WebRTC port, a non-STUN datagram from a tuple no valid STUN check mapped.</summary>
     UnknownTuple,
+    /// <summary>A STUN request on a worker's shared WebRTC port whose USERNAME names no transport's local ufrag:
+    /// dropped unanswered (as mediasoup's WebRtcServer).</summary>
+    UnknownUfrag,
     StunRejected,
     DtlsNotReady,
     /// <summary>A packet to a comedia plain transport that has not learnt its remote yet, from a source it may not

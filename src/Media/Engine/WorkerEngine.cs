@@ -49,6 +49,25 @@ public sealed class WorkerEngine : IDisposable
     public UdpReceiver Receiver { get; }
     public IReadOnlyCollection<Router> Routers => _routers.Values;
 
+    /// <summary>The worker's shared WebRTC port (null until <see cref="TryStartWebRtcServer"/>): its WebRTC
+    /// transports use it unless created with their own port.</summary>
+    public WebRtcServer? WebRtcServer { get; private set; }
+
+    /// <summary>Binds the worker's shared WebRTC port: a free port of [<paramref name="minPort"/>,
+    /// <paramref name="maxPort"/>] (one port: min = max) on <paramref name="listenIp"/>, through the port
+    /// allocator. False with the error text when it could not be bound (no exception).</summary>
+    public bool TryStartWebRtcServer(IPAddress listenIp, IPAddress? announcedIp, int minPort, int maxPort, [NotNullWhen(false)] out string? error)
+    {
+        if (WebRtcServer is not null) throw new InvalidOperationException("the worker's WebRTC server is already started");
+        // Not through TryBind: a taken worker port is not a transport refused (NoFreePort).
+        var err = UdpSocket.TryBindInRange(listenIp, minPort, maxPort, out var socket);
+        if (err != BindError.None || socket is null) { error = UdpSocket.Describe(err, listenIp, minPort, maxPort); return false; }
+        error = null;
+        WebRtcServer = new WebRtcServer(this, socket, announcedIp ?? listenIp);
+        Listen(socket);
+        return true;
+    }
+
     /// <summary>Time from a forwarded packet's arrival on its socket to its send, per consumer copy.</summary>
     public ForwardingDelay ForwardingDelay { get; } = new();
 
@@ -118,9 +137,17 @@ public sealed class WorkerEngine : IDisposable
                 ArrivalTimestamp = arrivalNs == 0 ? 0
                     : monoNow - (long)((realNowNs - arrivalNs) * (Stopwatch.Frequency / 1e9));
                 var socket = batch.Socket(i);
-                if (socket.Owner is not Transport transport || transport.IsClosed) { Counters.Count(Drop.UnknownDatagram); continue; }
                 var from = socket.LocalEndPoint.AddressFamily == AddressFamily.InterNetworkV6 ? _from6 : _from4;
                 if (!batch.TryGetSource(i, from)) { Counters.Count(Drop.UnknownDatagram); continue; }
+                // The shared WebRTC port finds the transport by ufrag (STUN) or source tuple (counting what it drops).
+                var transport = socket.Owner switch
+                {
+                    Transport t => t,
+                    Engine.WebRtcServer server => server.Route(batch.Datagram(i), from),
+                    _ => null,
+                };
+                if (transport is null) { if (socket.Owner is not Engine.WebRtcServer) Counters.Count(Drop.UnknownDatagram); continue; }
+                if (transport.IsClosed) { Counters.Count(Drop.UnknownDatagram); continue; }
                 try
                 {
                     transport.OnDatagram(batch.Datagram(i), from, socket, nowMs);
@@ -179,7 +206,9 @@ public sealed class WorkerEngine : IDisposable
     public PlainTransport CreatePlainTransport(string routerId, string id, PlainTransportSettings settings) =>
         TryCreatePlainTransport(routerId, id, settings, out var t, out var error) ? t : throw new InvalidOperationException(error);
 
-    /// <summary>A WebRTC transport on a free port of the range; false with the error text ("no free UDP port …",
+    /// <summary>A WebRTC transport on the worker's shared port (<see cref="WebRtcServer"/>, when started and
+    /// the settings do not ask for <see cref="WebRtcTransportSettings.OwnPort"/>), else on a free port of the
+    /// range; false with the error text ("no free UDP port …",
     /// counted in <see cref="EngineCounters.NoFreePort"/>) when none could be bound. No exception on that path.</summary>
     public bool TryCreateWebRtcTransport(string routerId, string id, WebRtcTransportSettings settings,
         [NotNullWhen(true)] out WebRtcTransport? transport, [NotNullWhen(false)] out string? error)
@@ -187,8 +216,16 @@ public sealed class WorkerEngine : IDisposable
         var router = GetRouter(routerId);
         CheckNewTransportId(id);
         transport = null;
-        if (!TryBind(settings.ListenIp, settings.MinPort, settings.MaxPort, out var socket, out error)) return false;
-        transport = new WebRtcTransport(router, id, settings, socket);
+        if (!settings.OwnPort && WebRtcServer is { } server)
+        {
+            error = null;
+            transport = new WebRtcTransport(router, id, settings, null, server);
+        }
+        else
+        {
+            if (!TryBind(settings.ListenIp, settings.MinPort, settings.MaxPort, out var socket, out error)) return false;
+            transport = new WebRtcTransport(router, id, settings, socket);
+        }
         Register(router, transport);
         return true;
     }

@@ -94,6 +94,9 @@ public sealed class IceServer : IDisposable
 
     public string LocalUfrag { get; private set; }
     public string LocalPassword { get; private set; }
+    /// <summary>The ufrag before the last <see cref="RestartIce"/>, while checks with it are still answered
+    /// (until the first valid check with the new one); null otherwise.</summary>
+    public string? OldUfrag { get; private set; }
     public long ConsentTimeoutMs { get; }
     /// <summary>Answer checks carrying ICE-CONTROLLED with 487 Role Conflict (RFC 8445 §7.3.1.1). Off by default:
     /// mediasoup answers them normally to keep Chromium working (webrtc bug 7478).</summary>
@@ -103,6 +106,9 @@ public sealed class IceServer : IDisposable
     public SocketAddress? SelectedTuple => _selected?.Address;
     /// <summary>Number of valid tuples.</summary>
     public int TupleCount => _tuples.Count;
+
+    /// <summary>The valid tuples (the server's copies), for the owner's bookkeeping (allocates: not per packet).</summary>
+    public IReadOnlyList<SocketAddress> Tuples => _tuples.Select(t => t.Address).ToArray();
 
     /// <summary>True if the address sent us a valid check (accept DTLS/RTP from it). Allocation-free.</summary>
     public bool IsValidTuple(SocketAddress remote) => Find(remote) != null;
@@ -213,6 +219,31 @@ public sealed class IceServer : IDisposable
         return tuple;
     }
 
+    /// <summary>Forgets <paramref name="remote"/> (it passed a check of another transport on a shared port, so
+    /// it is that transport's now). If it was the selected tuple, the most recently checked other one is selected;
+    /// with none left the state becomes Disconnected, as on consent loss. False if it was not a tuple of ours.</summary>
+    public bool RemoveTuple(SocketAddress remote)
+    {
+        var tuple = Find(remote);
+        if (tuple is null) return false;
+        if (tuple != _selected)
+        {
+            RemoveTuple(tuple);
+            return true;
+        }
+        Tuple? next = null;
+        foreach (var t in _tuples)
+            if (t != tuple && (next is null || t.LastCheckMs > next.LastCheckMs)) next = t;
+        if (next is null)
+        {
+            Disconnect();
+            return true;
+        }
+        RemoveTuple(tuple);
+        Select(next);
+        return true;
+    }
+
     private void RemoveTuple(Tuple t)
     {
         _tuples.Remove(t);
@@ -269,6 +300,7 @@ public sealed class IceServer : IDisposable
         _oldPassword = _password;
         _ufrag = u;
         _password = p;
+        OldUfrag = LocalUfrag;
         LocalUfrag = newUfrag;
         LocalPassword = newPassword;
     }
@@ -278,6 +310,7 @@ public sealed class IceServer : IDisposable
         _oldPassword?.Dispose();
         _oldPassword = null;
         _oldUfrag = null;
+        OldUfrag = null;
     }
 
     /// <summary>Releases the HMAC state of the credentials.</summary>

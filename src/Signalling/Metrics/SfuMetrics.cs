@@ -17,7 +17,7 @@ public sealed class SfuMetrics
     private readonly Counter _rtpIn, _rtpOut, _rtcpIn, _rtcpOut, _retransmitted, _drops, _ingressDropped, _rxOverflowed;
     private readonly Gauge _routers, _transports, _producers, _consumers;
     private readonly Counter _noFreePort, _dtlsRefused;
-    private readonly Gauge _dtlsRunning, _dtlsQueued, _dtlsThreads;
+    private readonly Gauge _dtlsRunning, _dtlsQueued, _dtlsThreads, _webRtcPort, _webRtcTuples;
     private readonly Histogram _delay;
     private readonly Gauge _members, _rooms, _emptyRooms;
     private readonly Counter _roomsRefused, _roomsClosedEmpty;
@@ -62,6 +62,8 @@ public sealed class SfuMetrics
         _dtlsRunning = f.CreateGauge("akkasfu_worker_dtls_handshakes_running", "DTLS handshakes running on the worker's handshake threads.", worker);
         _dtlsQueued = f.CreateGauge("akkasfu_worker_dtls_handshakes_queued", "DTLS handshakes waiting for a handshake thread.", worker);
         _dtlsThreads = f.CreateGauge("akkasfu_worker_dtls_handshake_threads", "Threads of the worker's DTLS handshake pool.", worker);
+        _webRtcPort = f.CreateGauge("akkasfu_worker_webrtc_server_port", "The worker's shared WebRTC UDP port (0: each WebRTC transport binds its own).", worker);
+        _webRtcTuples = f.CreateGauge("akkasfu_worker_webrtc_server_tuples", "Remote tuples the worker's shared WebRTC port maps to a transport (each passed a valid STUN check); drops of unknown tuples and ufrags are in akkasfu_worker_drops_total (UnknownTuple, UnknownUfrag).", worker);
         _routers = f.CreateGauge("akkasfu_worker_routers", "Routers on the worker.", worker);
         _transports = f.CreateGauge("akkasfu_worker_transports", "Transports on the worker.", worker);
         _producers = f.CreateGauge("akkasfu_worker_producers", "Producers on the worker.", worker);
@@ -180,6 +182,8 @@ public sealed class SfuMetrics
         _dtlsRunning.WithLabels(w).Set(m.DtlsHandshakesRunning);
         _dtlsQueued.WithLabels(w).Set(m.DtlsHandshakesQueued);
         _dtlsThreads.WithLabels(w).Set(m.DtlsHandshakeThreads);
+        _webRtcPort.WithLabels(w).Set(m.WebRtcServerPort);
+        _webRtcTuples.WithLabels(w).Set(m.WebRtcServerTuples);
         _routers.WithLabels(w).Set(m.Routers);
         _transports.WithLabels(w).Set(m.Transports);
         _producers.WithLabels(w).Set(m.Producers);

@@ -262,6 +262,44 @@ public class IceServerTests
     }
 
     [Fact]
+    public void Old_ufrag_is_reported_until_the_new_credentials_are_used()
+    {
+        var s = new IceServer(Ufrag, Pwd);
+        Assert.Null(s.OldUfrag);
+        const string u2 = "newUfrag00000000", p2 = "newPassword000000000000000000000";
+        s.RestartIce(u2, p2);
+        Assert.Equal(Ufrag, s.OldUfrag);
+        Send(s, Check(new Req()), A, 0); // the old ones still work, and keep it
+        Assert.Equal(Ufrag, s.OldUfrag);
+        Send(s, Check(new Req(Username: u2 + ":peer", Password: p2)), A, 1);
+        Assert.Null(s.OldUfrag);
+    }
+
+    [Fact]
+    public void Removing_the_selected_tuple_selects_the_freshest_other_and_the_last_one_disconnects()
+    {
+        var ev = new Events();
+        var s = new IceServer(Ufrag, Pwd, listener: ev);
+        var c = new IPEndPoint(IPAddress.Parse("10.0.0.3"), 7000).Serialize();
+        Send(s, Check(new Req(UseCandidate: true)), A, 0);
+        Send(s, Check(new Req()), B, 10);
+        Send(s, Check(new Req()), c, 20);
+        ev.Log.Clear();
+
+        Assert.True(s.RemoveTuple(A));
+        Assert.Equal(["-10.0.0.1:5000", "selected 10.0.0.3:7000"], ev.Log);
+        Assert.Equal(IceState.Completed, s.State);
+        Assert.False(s.RemoveTuple(A));                  // not ours any more
+        Assert.True(s.RemoveTuple(B));                   // not selected: just gone
+        Assert.Equal(c, s.SelectedTuple);
+        ev.Log.Clear();
+        Assert.True(s.RemoveTuple(c));
+        Assert.Equal(["selected none", "-10.0.0.3:7000", "Disconnected"], ev.Log);
+        Assert.Equal(0, s.TupleCount);
+        Assert.Empty(s.Tuples);
+    }
+
+    [Fact]
     public void Ipv4_mapped_ipv6_remote_is_reported_as_ipv4()
     {
         var s = new IceServer(Ufrag, Pwd);

@@ -88,6 +88,23 @@ public sealed class SfuMetricsTests : IAsyncLifetime
         Assert.Equal("akkasfu_worker_dtls_handshake_threads{worker=\"0\"} 32", Line(text, "akkasfu_worker_dtls_handshake_threads{"));
     }
 
+    [Fact]
+    public async Task The_shared_webrtc_port_its_tuples_and_its_unknown_tuple_and_ufrag_drops_are_exported_per_worker()
+    {
+        var m = Metrics(rtpSent: 1, dropsUnknownSsrc: 0) with
+        {
+            Drops = new Dictionary<string, long> { ["UnknownTuple"] = 9, ["UnknownUfrag"] = 4 },
+            WebRtcServerPort = 40000, WebRtcServerTuples = 3,
+        };
+        var replies = new Queue<WorkerMetrics>([m]);
+        var worker = _system.ActorOf(Props.Create(() => new FakeWorker(replies)));
+        var text = await ScrapeAsync(new SfuMetrics(_system.ActorOf(Props.Create(() => new FakeWorkers(worker)))));
+        Assert.Equal("akkasfu_worker_webrtc_server_port{worker=\"0\"} 40000", Line(text, "akkasfu_worker_webrtc_server_port{"));
+        Assert.Equal("akkasfu_worker_webrtc_server_tuples{worker=\"0\"} 3", Line(text, "akkasfu_worker_webrtc_server_tuples{"));
+        Assert.Equal("akkasfu_worker_drops_total{worker=\"0\",reason=\"UnknownTuple\"} 9", Line(text, "akkasfu_worker_drops_total{worker=\"0\",reason=\"UnknownTuple\"}"));
+        Assert.Equal("akkasfu_worker_drops_total{worker=\"0\",reason=\"UnknownUfrag\"} 4", Line(text, "akkasfu_worker_drops_total{worker=\"0\",reason=\"UnknownUfrag\"}"));
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() => await _system.Terminate();
 }
