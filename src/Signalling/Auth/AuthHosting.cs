@@ -21,6 +21,8 @@ public static class AuthHosting
     public static WebApplication MapRoomAuth(this WebApplication app)
     {
         var settings = app.Services.GetRequiredService<AuthSettings>();
+        // Made now, not at the first upgrade: every refusal reason is on /metrics from zero before any client comes.
+        app.Services.GetRequiredService<AuthRefusals>();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("auth");
         if (!settings.Enabled)
             log.LogWarning("AUTHENTICATION IS OFF: anyone can join any room and receive its media, take over any peer id, " +

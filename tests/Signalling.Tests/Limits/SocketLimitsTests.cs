@@ -140,5 +140,7 @@ public sealed class SocketLimitsTests() : LimitsServer("limits", "max-connection
         Assert.Contains("akkasfu_websocket_send_queue_bytes ", metrics);
         foreach (var reason in (string[])["too_big", "binary", "malformed"])
             Assert.Contains($"akkasfu_protoo_ignored_messages_total{{reason=\"{reason}\"}} ", metrics);
+        // A fresh server, no client yet: the auth refusal reasons are there from zero too.
+        Assert.Contains("akkasfu_auth_refusals_total{reason=\"missing\"} 0", metrics);
     }
 }
