@@ -21,17 +21,9 @@ public enum Limit : byte
 /// <summary>How often each limit was hit on this node, for <c>akkasfu_limit_hits_total{limit}</c> (an Akka
 /// extension, so rooms — local actors or shard entities — and the WebSocket endpoint count into one place).
 /// Thread-safe, lock-free.</summary>
-public sealed class LimitHits : IExtension
+public sealed class LimitHits : Metrics.EnumCounts<Limit>, IExtension
 {
-    public static readonly IReadOnlyList<Limit> All = Enum.GetValues<Limit>();
-
-    private readonly long[] _hits = new long[All.Count];
-
     public static LimitHits Get(ActorSystem system) => system.WithExtension<LimitHits, Provider>();
-
-    public void Count(Limit limit) => Interlocked.Increment(ref _hits[(int)limit]);
-
-    public long this[Limit limit] => Interlocked.Read(ref _hits[(int)limit]);
 
     private sealed class Provider : ExtensionIdProvider<LimitHits>
     {

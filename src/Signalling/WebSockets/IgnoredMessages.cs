@@ -15,17 +15,9 @@ public enum IgnoredMessage : byte
 
 /// <summary>How many client messages this node's protoo WebSockets ignored, by reason, for
 /// <c>akkasfu_protoo_ignored_messages_total{reason}</c>. An Akka extension (one per node); thread-safe, lock-free.</summary>
-public sealed class IgnoredMessages : IExtension
+public sealed class IgnoredMessages : Metrics.EnumCounts<IgnoredMessage>, IExtension
 {
-    public static readonly IReadOnlyList<IgnoredMessage> All = Enum.GetValues<IgnoredMessage>();
-
-    private readonly long[] _counts = new long[All.Count];
-
     public static IgnoredMessages Get(ActorSystem system) => system.WithExtension<IgnoredMessages, Provider>();
-
-    public void Count(IgnoredMessage reason) => Interlocked.Increment(ref _counts[(int)reason]);
-
-    public long this[IgnoredMessage reason] => Interlocked.Read(ref _counts[(int)reason]);
 
     /// <summary>The metric label: <c>too_big</c>, <c>binary</c>, <c>malformed</c>.</summary>
     public static string Label(IgnoredMessage reason) => reason switch
