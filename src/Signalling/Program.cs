@@ -11,9 +11,10 @@ using Prometheus;
 // `token --room R --peer P [--grants …] [--ttl …]`: print a room token and exit (README, "Authentication").
 if (args is ["token", ..]) return TokenCommand.Run(args[1..], Console.Out, Console.Error);
 
+// `--https`: TLS on the https:// URLs (default https://localhost:5443; README, "HTTPS").
+args = HttpsHosting.TakeFlag(args, out var https);
 var builder = WebApplication.CreateBuilder(args);
-if (string.IsNullOrEmpty(builder.Configuration["urls"]) && Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is null)
-    builder.WebHost.UseUrls("http://localhost:5000");
+builder.AddAkkaSfuUrls(https);
 
 builder.Services.AddAkkaSfu(builder.Configuration);
 builder.Services.AddSocketLimits();
@@ -22,6 +23,7 @@ builder.Services.AddRoomAuth(builder.Configuration);
 
 var app = builder.Build();
 app.LogSocketLimits();
+app.LogHttps();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(60) });
 app.UseProtoo();
 app.UseDefaultFiles();

@@ -20,7 +20,9 @@ public static class Chromium
     /// only routes are the namespace's own, e.g. a shaped veth link (see Signalling.Tests' NetNamespace).</param>
     /// <param name="secureOrigins">Origins (<c>http://host:port</c>) to treat as secure contexts, for pages
     /// not served from localhost that need getUserMedia.</param>
-    public static async Task<BrowserSession> LaunchAsync(string? netns = null, IEnumerable<Uri>? secureOrigins = null)
+    /// <param name="ignoreCertificateErrors">Accept any TLS certificate (tests of a server with its own self-signed
+    /// one): <c>--ignore-certificate-errors</c> and Playwright's IgnoreHTTPSErrors. Tests only.</param>
+    public static async Task<BrowserSession> LaunchAsync(string? netns = null, IEnumerable<Uri>? secureOrigins = null, bool ignoreCertificateErrors = false)
     {
         if (!File.Exists(ExecutablePath))
             throw new InvalidOperationException($"{ExecutablePath} is missing: run ./scripts/test.sh, which installs Debian's chromium");
@@ -40,6 +42,7 @@ public static class Chromium
         }
         var origins = secureOrigins?.Select(o => o.GetLeftPart(UriPartial.Authority)).ToArray() ?? [];
         string[] args = origins.Length == 0 ? Args : [.. Args, "--unsafely-treat-insecure-origin-as-secure=" + string.Join(',', origins)];
+        if (ignoreCertificateErrors) args = [.. args, "--ignore-certificate-errors"];
         var pw = await Playwright.CreateAsync();
         try
         {
@@ -48,6 +51,7 @@ public static class Chromium
                 ExecutablePath = executable,
                 Headless = true,
                 Args = args,
+                IgnoreHTTPSErrors = ignoreCertificateErrors,
             });
             return new BrowserSession(pw, context, profile, wrapperDir);
         }

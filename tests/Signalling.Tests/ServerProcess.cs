@@ -9,20 +9,33 @@ namespace AkkaSfu.Signalling.Tests;
 public sealed partial class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output;
     public Uri BaseAddress { get; }
 
-    private ServerProcess(Process process, Uri baseAddress) { _process = process; BaseAddress = baseAddress; }
+    /// <summary>What the server printed on stdout so far.</summary>
+    public IReadOnlyCollection<string> Output => _output;
+
+    private ServerProcess(Process process, Uri baseAddress, System.Collections.Concurrent.ConcurrentQueue<string> output)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+        _output = output;
+    }
 
     /// <param name="listenIp">Serve HTTP on this address instead of 127.0.0.1, and bind media there too
     /// (AKKASFU_LISTEN_IP, so the ICE candidates name it).</param>
-    public static async Task<ServerProcess> StartAsync(IDictionary<string, string>? environment = null, string? name = null, System.Net.IPAddress? listenIp = null)
+    /// <param name="https">Start it with <c>--https</c> on an https:// URL (a generated certificate unless the
+    /// environment names one).</param>
+    public static async Task<ServerProcess> StartAsync(IDictionary<string, string>? environment = null, string? name = null, System.Net.IPAddress? listenIp = null,
+        bool https = false)
     {
         var projectDir = Path.Combine(RepoRoot(), "src", "Signalling");
         var config = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd('/'))!); // Debug or Release, as this test was built
         var dll = Path.Combine(projectDir, "bin", config, "net10.0", "AkkaSfu.Signalling.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException("build src/Signalling first", dll);
 
-        var psi = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://{listenIp ?? System.Net.IPAddress.Loopback}:0"])
+        var url = $"{(https ? "https" : "http")}://{listenIp ?? System.Net.IPAddress.Loopback}:0";
+        var psi = new ProcessStartInfo("dotnet", https ? [dll, "--https", "--urls", url] : [dll, "--urls", url])
         {
             WorkingDirectory = projectDir,
             RedirectStandardOutput = true,
@@ -33,9 +46,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the server");
 
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
+            output.Enqueue(e.Data);
             Console.WriteLine($"[{name ?? "server"}] {e.Data}");
             var m = ListeningOn().Match(e.Data);
             if (m.Success) listening.TrySetResult(new Uri(m.Groups[1].Value));
@@ -49,7 +64,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         try
         {
             var uri = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            return new ServerProcess(process, uri);
+            return new ServerProcess(process, uri, output);
         }
         catch
         {
@@ -92,6 +107,6 @@ public sealed partial class ServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    [GeneratedRegex(@"Now listening on: (https?://\S+)")]
     private static partial Regex ListeningOn();
 }

@@ -26,15 +26,18 @@ public sealed class ProtooClient : IAsyncDisposable
     /// <param name="localAddress">Connect from this address (another 127.0.0.x: another client host, as far as
     /// the server's per-address limits can tell).</param>
     /// <param name="read">False: never read what the server sends (a client that does not read).</param>
+    /// <param name="certificateValidation">How a wss:// server's certificate is checked (tests: accept their own
+    /// generated one); null = the system's trust store.</param>
     public static async Task<ProtooClient> ConnectAsync(Uri server, string roomId, string peerId, string? token = null, string? origin = null,
-        IPAddress? localAddress = null, bool read = true)
+        IPAddress? localAddress = null, bool read = true, System.Net.Security.RemoteCertificateValidationCallback? certificateValidation = null)
     {
         var c = new ProtooClient();
+        if (certificateValidation is not null) c._ws.Options.RemoteCertificateValidationCallback = certificateValidation;
         c._ws.Options.AddSubProtocol("protoo");
         if (origin is not null) c._ws.Options.SetRequestHeader("Origin", origin);
         c._ws.Options.CollectHttpResponseDetails = true;
         var query = $"roomId={roomId}&peerId={peerId}" + (token is null ? "" : "&token=" + Uri.EscapeDataString(token));
-        var uri = new UriBuilder(server) { Scheme = "ws", Query = query }.Uri;
+        var uri = new UriBuilder(server) { Scheme = server.Scheme == "https" ? "wss" : "ws", Query = query }.Uri;
         c._invoker = From(localAddress);
         try
         {
