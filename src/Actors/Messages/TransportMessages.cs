@@ -34,7 +34,8 @@ public sealed record GetTransportStats : ICrossNodeMessage
 
 public sealed record TransportStats(string TransportId, string IceState, string DtlsState, string? SelectedTuple,
     long RtpPacketsReceived, long RtpPacketsSent, long AvailableOutgoingBitrate = 0, long DesiredOutgoingBitrate = 0,
-    long MaxIncomingBitrate = 0, long MaxOutgoingBitrate = 0, long MinOutgoingBitrate = 0, long ProbationPacketsSent = 0) : ICrossNodeMessage;
+    long MaxIncomingBitrate = 0, long MaxOutgoingBitrate = 0, long MinOutgoingBitrate = 0, long ProbationPacketsSent = 0,
+    IReadOnlyDictionary<string, long>? Drops = null) : ICrossNodeMessage;
 
 /// <summary>To a transport: mediasoup's setMaxIncomingBitrate (0 = unlimited). Reply: <see cref="Done"/>.</summary>
 public sealed record SetMaxIncomingBitrate(long Bitrate) : ICrossNodeMessage;

@@ -65,7 +65,8 @@ public static class EngineCommandHandler
                 var t = e.GetTransport(c.TransportId);
                 var (ice, dtls) = t is WebRtcTransport w ? (w.IceState.ToString().ToLowerInvariant(), w.DtlsState.ToString().ToLowerInvariant()) : ("", "");
                 return new TransportStats(c.TransportId, ice, dtls, null, t.Producers.Sum(p => p.TotalPacketsReceived), t.Consumers.Sum(x => x.PacketsSent),
-                    t.AvailableOutgoingBitrate, t.DesiredOutgoingBitrate, t.MaxIncomingBitrate, t.MaxOutgoingBitrate, t.MinOutgoingBitrate, t.ProbationPacketsSent);
+                    t.AvailableOutgoingBitrate, t.DesiredOutgoingBitrate, t.MaxIncomingBitrate, t.MaxOutgoingBitrate, t.MinOutgoingBitrate, t.ProbationPacketsSent,
+                    t.DropsByReason());
             }
             case EngineSetTransportBitrates c:
             {

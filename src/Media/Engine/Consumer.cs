@@ -99,7 +99,7 @@ public abstract class Consumer
     protected void DropFromSequence(RtpPacket packet)
     {
         if (!_syncRequired) _seq.Drop(packet.SequenceNumber);
-        Transport.Worker.Counters.Count(Drop.LayerFiltered);
+        Transport.Count(Drop.LayerFiltered);
     }
 
     /// <summary>After a pause, a switch or at start, the next forwarded packet re-anchors the output.</summary>
@@ -134,12 +134,12 @@ public abstract class Consumer
         if (!RewritePayload(copy.Payload))
         {
             _seq.Drop(inSeq);
-            Transport.Worker.Counters.Count(Drop.LayerFiltered);
+            Transport.Count(Drop.LayerFiltered);
             return false;
         }
         if (_seq.Input(inSeq, out var outSeq) != IdMapResult.Mapped)
         {
-            Transport.Worker.Counters.Count(Drop.LayerFiltered);
+            Transport.Count(Drop.LayerFiltered);
             return false;
         }
 
@@ -178,15 +178,15 @@ public abstract class Consumer
         if (!IsActive || _sentEncoding is null || _sentEncoding[slot] < 0 || _sentOutSeq![slot] != seq
             || !Producer.TryGetStoredPacket(_sentEncoding[slot], _sentInSeq![slot], nowMs, out var stored))
         {
-            Transport.Worker.Counters.Count(Drop.NoRetransmission);
+            Transport.Count(Drop.NoRetransmission);
             return;
         }
-        if (_sentEncoding[slot] != CurrentEncoding) { Transport.Worker.Counters.Count(Drop.NackForOldStream); return; }
+        if (_sentEncoding[slot] != CurrentEncoding) { Transport.Count(Drop.NackForOldStream); return; }
         var scratch = Transport.Worker.SendBuffer;
         stored.CopyTo(scratch);
         if (RtpPacket.TryParse(scratch.AsSpan(0, stored.Length), out var copy) != RtpParseError.None) return;
-        if (!StillForwarded(copy)) { Transport.Worker.Counters.Count(Drop.NackForOldStream); return; }
-        if (!Transport.Bandwidth.AllowRetransmission(stored.Length, nowMs)) { Transport.Worker.Counters.Count(Drop.RetransmissionLimited); return; }
+        if (!StillForwarded(copy)) { Transport.Count(Drop.NackForOldStream); return; }
+        if (!Transport.Bandwidth.AllowRetransmission(stored.Length, nowMs)) { Transport.Count(Drop.RetransmissionLimited); return; }
         copy.SetSsrc(Settings.Ssrc);
         copy.SetPayloadType(Settings.PayloadType);
         copy.SetSequenceNumber(seq);
@@ -319,10 +319,10 @@ public sealed class SimpleConsumer : Consumer
 
     internal override void SendRtp(int encoding, RtpPacket packet, bool isKeyFrame, long nowMs)
     {
-        if (!IsActive) { Transport.Worker.Counters.Count(Drop.ConsumerInactive); return; }
+        if (!IsActive) { Transport.Count(Drop.ConsumerInactive); return; }
         if (Kind == StreamKind.Video && _waitingForKeyFrame)
         {
-            if (!isKeyFrame) { Transport.Worker.Counters.Count(Drop.WaitingForKeyFrame); return; }
+            if (!isKeyFrame) { Transport.Count(Drop.WaitingForKeyFrame); return; }
             _waitingForKeyFrame = false;
         }
         Forward(packet, nowMs);
@@ -419,12 +419,12 @@ public sealed class SimulcastConsumer : Consumer, ILayeredConsumer
 
     internal override void SendRtp(int encoding, RtpPacket packet, bool isKeyFrame, long nowMs)
     {
-        if (!IsActive) { Transport.Worker.Counters.Count(Drop.ConsumerInactive); return; }
+        if (!IsActive) { Transport.Count(Drop.ConsumerInactive); return; }
         if (nowMs - _lastTargetCheckMs >= 500) UpdateTarget(nowMs, force: false);
 
         if (encoding != _current)
         {
-            if (encoding != _target || !isKeyFrame) { Transport.Worker.Counters.Count(Drop.LayerFiltered); return; }
+            if (encoding != _target || !isKeyFrame) { Transport.Count(Drop.LayerFiltered); return; }
             _current = encoding;
             _switching = true;
             _dd.Reset();
@@ -579,16 +579,16 @@ public sealed class SvcConsumer : Consumer, ILayeredConsumer
 
     internal override void SendRtp(int encoding, RtpPacket packet, bool isKeyFrame, long nowMs)
     {
-        if (!IsActive) { Transport.Worker.Counters.Count(Drop.ConsumerInactive); return; }
+        if (!IsActive) { Transport.Count(Drop.ConsumerInactive); return; }
         if (_waitingForKeyFrame)
         {
-            if (!isKeyFrame) { Transport.Worker.Counters.Count(Drop.WaitingForKeyFrame); return; }
+            if (!isKeyFrame) { Transport.Count(Drop.WaitingForKeyFrame); return; }
             _waitingForKeyFrame = false;
         }
         ForceMarker = false;
         if (_vp9 is not null)
         {
-            if (Vp9PayloadDescriptor.TryParse(packet.Payload, out var d) != Vp9Error.None) { Transport.Worker.Counters.Count(Drop.MalformedRtp); return; }
+            if (Vp9PayloadDescriptor.TryParse(packet.Payload, out var d) != Vp9Error.None) { Transport.Count(Drop.MalformedRtp); return; }
             var result = _vp9.Process(d);
             if (result is not (Vp9FilterResult.Forward or Vp9FilterResult.ForwardSetMarker)) { DropFromSequence(packet); return; }
             ForceMarker = result == Vp9FilterResult.ForwardSetMarker;
@@ -643,7 +643,7 @@ public sealed class PipeConsumer : Consumer
 
     internal override void SendRtp(int encoding, RtpPacket packet, bool isKeyFrame, long nowMs)
     {
-        if (!IsActive) { Transport.Worker.Counters.Count(Drop.ConsumerInactive); return; }
+        if (!IsActive) { Transport.Count(Drop.ConsumerInactive); return; }
         var scratch = Transport.Worker.SendBuffer;
         packet.Buffer.CopyTo(scratch);
         if (RtpPacket.TryParse(scratch.AsSpan(0, packet.Length), out var copy) != RtpParseError.None) return;
@@ -660,7 +660,7 @@ public sealed class PipeConsumer : Consumer
         if (!IsActive || Settings.RtxSsrc == 0 || Settings.RtxPayloadType == 0 || encoding < 0 || encoding >= Producer.Streams.Length
             || !Producer.TryGetStoredPacket(encoding, seq, nowMs, out var stored))
         {
-            Transport.Worker.Counters.Count(Drop.NoRetransmission);
+            Transport.Count(Drop.NoRetransmission);
             return;
         }
         var scratch = Transport.Worker.SendBuffer;

@@ -55,7 +55,11 @@ public enum Drop : byte
 /// read from anywhere (a racy read is a slightly old value).</summary>
 public sealed class EngineCounters
 {
-    private readonly long[] _drops = new long[Enum.GetValues<Drop>().Length];
+    /// <summary>Every reason, in order.</summary>
+    public static readonly Drop[] Reasons = Enum.GetValues<Drop>();
+    public static readonly int DropReasons = Reasons.Length;
+
+    private readonly long[] _drops = new long[DropReasons];
 
     public long RtpReceived, RtcpReceived, RtpSent, RtcpSent, Retransmitted, KeyFrameRequestsSent, ProbationSent, PaddingReceived;
 

@@ -118,11 +118,13 @@ internal sealed class Pacer
 
     private void DropOldest()
     {
-        var slot = _slot[_head];
+        var (slot, owner) = (_slot[_head], _owner[_head]);
         Pop();
         _pool.Return(slot);
         Dropped++;
-        _counters.Count(Drop.PacerOverflow);
+        // On the owner's transport too (which counts it on the worker), so getTransportStats shows it.
+        if (owner is not null) owner.Transport.Count(Drop.PacerOverflow);
+        else _counters.Count(Drop.PacerOverflow);
     }
 
     private void Pop()

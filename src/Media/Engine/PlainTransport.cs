@@ -91,9 +91,9 @@ public sealed class PlainTransport : Transport
     {
         var kind = Rfc7983.Classify(datagram);
         var rtcpOnly = socket == _rtcpSocket;
-        if (kind is not (PacketKind.Rtp or PacketKind.Rtcp)) { Worker.Counters.Count(Drop.UnknownDatagram); return; }
+        if (kind is not (PacketKind.Rtp or PacketKind.Rtcp)) { Count(Drop.UnknownDatagram); return; }
         var isRtcp = rtcpOnly || kind == PacketKind.Rtcp;
-        if (rtcpOnly && kind != PacketKind.Rtcp) { Worker.Counters.Count(Drop.MalformedRtcp); return; }
+        if (rtcpOnly && kind != PacketKind.Rtcp) { Count(Drop.MalformedRtcp); return; }
 
         // Tuple check; comedia learns the tuple from the first allowed packet of each kind, after it
         // authenticated when SRTP is on.
@@ -101,12 +101,12 @@ public sealed class PlainTransport : Transport
         var learning = expected is null;
         if (learning)
         {
-            if (!_comedia) { Worker.Counters.Count(Drop.UnknownTuple); return; }
-            if (!MayLearnFrom(from)) { Worker.Counters.Count(Drop.ComediaSourceRejected); return; }
+            if (!_comedia) { Count(Drop.UnknownTuple); return; }
+            if (!MayLearnFrom(from)) { Count(Drop.ComediaSourceRejected); return; }
         }
-        else if (!expected!.Equals(from)) { Worker.Counters.Count(Drop.UnknownTuple); return; }
+        else if (!expected!.Equals(from)) { Count(Drop.UnknownTuple); return; }
 
-        if (LocalSrtpKey is not null && _rx is null) { Worker.Counters.Count(Drop.SrtpNotReady); return; }
+        if (LocalSrtpKey is not null && _rx is null) { Count(Drop.SrtpNotReady); return; }
         int length = datagram.Length;
         if (_rx is not null)
         {

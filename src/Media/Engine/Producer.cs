@@ -132,9 +132,9 @@ public sealed class Producer
         RtpPacket packet;
         if (isRtx)
         {
-            if (RtpPacket.TryParse(datagram, out var rtx) != RtpParseError.None) { Transport.Worker.Counters.Count(Drop.MalformedRtp); return; }
+            if (RtpPacket.TryParse(datagram, out var rtx) != RtpParseError.None) { Transport.Count(Drop.MalformedRtp); return; }
             var mediaPt = _rtxToMediaPt[rtx.PayloadType];
-            if (mediaPt == 0) { Transport.Worker.Counters.Count(Drop.RtxMalformed); return; }
+            if (mediaPt == 0) { Transport.Count(Drop.RtxMalformed); return; }
             if (rtx.IsPaddingOnly)
             {
                 // The endpoint's bandwidth probe (libwebrtc pads on the RTX stream): legal, carries nothing, is
@@ -142,17 +142,17 @@ public sealed class Producer
                 Transport.Worker.Counters.PaddingReceived++;
                 return;
             }
-            if (Rtx.DecapsulateInPlace(datagram, mediaPt, stream.Ssrc, out packet) != RtxError.None) { Transport.Worker.Counters.Count(Drop.RtxMalformed); return; }
+            if (Rtx.DecapsulateInPlace(datagram, mediaPt, stream.Ssrc, out packet) != RtxError.None) { Transport.Count(Drop.RtxMalformed); return; }
         }
         else if (RtpPacket.TryParse(datagram, out packet) != RtpParseError.None)
         {
-            Transport.Worker.Counters.Count(Drop.MalformedRtp);
+            Transport.Count(Drop.MalformedRtp);
             return;
         }
 
         var inputPt = packet.PayloadType;
         var mappedPt = _payloadTypeMap[inputPt];
-        if (mappedPt == 0) { Transport.Worker.Counters.Count(Drop.UnknownPayloadType); return; }
+        if (mappedPt == 0) { Transport.Count(Drop.UnknownPayloadType); return; }
 
         int sid = 0, tid = 0;
         var isKeyFrame = Kind == StreamKind.Video && !packet.IsPaddingOnly && ReadVideoLayers(stream, packet, out sid, out tid);
@@ -165,7 +165,7 @@ public sealed class Producer
         {
             var ev = nack.ReceivePacket(packet.SequenceNumber, isKeyFrame, isRtx, nowMs);
             // Not (or no longer) missing: a late answer to our NACK, or libwebrtc probing with old packets as RTX.
-            if (isRtx && (ev & NackEvent.Recovered) == 0) { Transport.Worker.Counters.Count(Drop.RtxDuplicate); return; }
+            if (isRtx && (ev & NackEvent.Recovered) == 0) { Transport.Count(Drop.RtxDuplicate); return; }
             if ((ev & NackEvent.NacksPending) != 0) SendNacks(stream, nowMs);
             if ((ev & NackEvent.KeyFrameRequired) != 0) RequestKeyFrame(stream.Encoding.MappedSsrc, nowMs);
         }
@@ -183,7 +183,7 @@ public sealed class Producer
             var s = Math.Min(sid, layers.Length / stream.TemporalLayers - 1);
             layers[s * stream.TemporalLayers + t].Add(packet.Length + BandwidthController.WireOverhead, nowMs);
         }
-        if (Paused) { Transport.Worker.Counters.Count(Drop.ProducerPaused); return; }
+        if (Paused) { Transport.Count(Drop.ProducerPaused); return; }
         if (packet.IsPaddingOnly) return; // bandwidth probing: nothing for consumers
 
         if (Kind == StreamKind.Audio && packet.ReadAudioLevel(Settings.ExtensionIds, out _, out var level))

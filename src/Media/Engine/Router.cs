@@ -67,7 +67,7 @@ public sealed class Router
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                Worker.Counters.Count(Drop.ConsumerFault);
+                consumer.Transport.Count(Drop.ConsumerFault);
                 Worker.Fault(consumer, e);
             }
         }

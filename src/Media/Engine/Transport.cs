@@ -23,6 +23,7 @@ public abstract class Transport
     private ushort _transportWideSeq;
     private long _nextReportMs;
     private TransportCcRecorder? _twcc;
+    private readonly long[] _drops = new long[EngineCounters.DropReasons];
 
     protected Transport(Router router, string id)
     {
@@ -38,6 +39,27 @@ public abstract class Transport
     public string Id { get; }
     public Router Router { get; }
     public WorkerEngine Worker => Router.Worker;
+
+    /// <summary>Counts a drop on this transport and on its worker (worker thread): an operator can tell which
+    /// peer's transport misbehaves, not only which worker.</summary>
+    internal void Count(Drop reason)
+    {
+        Worker.Counters.Count(reason);
+        _drops[(int)reason]++;
+    }
+
+    /// <summary>Drops counted on this transport (and its producers and consumers) for <paramref name="reason"/>.
+    /// Any thread: a racy read is a slightly old value.</summary>
+    public long Drops(Drop reason) => Volatile.Read(ref _drops[(int)reason]);
+
+    /// <summary>This transport's drops by reason name, the reasons counted at least once (for getStats).</summary>
+    public Dictionary<string, long> DropsByReason()
+    {
+        var d = new Dictionary<string, long>();
+        foreach (var r in EngineCounters.Reasons)
+            if (Drops(r) is var n and > 0) d[r.ToString()] = n;
+        return d;
+    }
     public bool IsClosed { get; private set; }
     public uint RtcpSsrc { get; }
     public IReadOnlyCollection<Producer> Producers => _producers.Values;
@@ -183,13 +205,13 @@ public abstract class Transport
     protected void ReceiveRtp(Span<byte> datagram, long nowMs)
     {
         Worker.Counters.RtpReceived++;
-        if (RtpPacket.TryParse(datagram, out var packet) != RtpParseError.None) { Worker.Counters.Count(Drop.MalformedRtp); return; }
+        if (RtpPacket.TryParse(datagram, out var packet) != RtpParseError.None) { Count(Drop.MalformedRtp); return; }
 
         if (_twcc is not null && packet.ReadTransportWideCc01(_recvIds, out var twccSeq)) _twcc.Record(twccSeq, nowMs * 1000);
 
         if (!_ssrcTable.TryGetValue(packet.Ssrc, out var entry) && !TryLearnSsrc(packet, out entry))
         {
-            Worker.Counters.Count(Drop.UnknownSsrc);
+            Count(Drop.UnknownSsrc);
             return;
         }
         var producer = entry.Producer;
@@ -273,7 +295,7 @@ public abstract class Transport
                     break;
             }
         }
-        if (reader.Error != RtcpError.None) Worker.Counters.Count(Drop.MalformedRtcp);
+        if (reader.Error != RtcpError.None) Count(Drop.MalformedRtcp);
     }
 
     private void ReceiveReportBlock(in RtcpReportBlock block, long nowMs)
@@ -293,7 +315,7 @@ public abstract class Transport
     /// for the SRTP trailer after it.</remarks>
     internal void SendConsumerRtp(Consumer consumer, byte[] buffer, RtpPacket packet, long nowMs)
     {
-        if (!IsConnected) { Worker.Counters.Count(Drop.NotConnected); return; }
+        if (!IsConnected) { Count(Drop.NotConnected); return; }
         // Video waits for the pacing budget once the estimate is known (audio never does).
         if (consumer.Kind == StreamKind.Video && Bandwidth.IsActive)
         {
@@ -302,7 +324,7 @@ public abstract class Transport
             if (!_pacer.TrySendNow(packet.Length, rate, nowMs))
             {
                 if (_pacer.Enqueue(consumer, packet.Buffer, rate)) return;
-                Worker.Counters.Count(Drop.PacerFull);
+                Count(Drop.PacerFull);
             }
         }
         SendNow(consumer, buffer, packet, nowMs);
@@ -311,7 +333,7 @@ public abstract class Transport
     /// <summary>A packet the pacer held: back into the send buffer, then out.</summary>
     internal void SendPaced(Consumer consumer, ReadOnlySpan<byte> bytes, long nowMs)
     {
-        if (!IsConnected) { Worker.Counters.Count(Drop.NotConnected); return; }
+        if (!IsConnected) { Count(Drop.NotConnected); return; }
         var buffer = Worker.SendBuffer;
         bytes.CopyTo(buffer);
         if (RtpPacket.TryParse(buffer.AsSpan(0, bytes.Length), out var packet) != RtpParseError.None) return;
@@ -328,7 +350,7 @@ public abstract class Transport
             Bandwidth.OnPacketSent(++_transportWideSeq, packet.Length, -1, nowMs);
         if (ids.AbsSendTime != 0) packet.WriteAbsSendTime(ids, RtpExtensionAccessors.AbsSendTimeFromMs(nowMs));
         if (SendRtpPacket(buffer, packet.Length)) Worker.Counters.RtpSent++;
-        else Worker.Counters.Count(Drop.SendFailed);
+        else Count(Drop.SendFailed);
     }
 
     /// <summary>Asks the endpoint for a key frame of its stream <paramref name="ssrc"/> (PLI).</summary>
@@ -387,7 +409,7 @@ public abstract class Transport
             var n = WriteProbation(buffer, ids.TransportWideCc01, ++_probationSeq, unchecked((uint)(nowMs * 90)), ++_transportWideSeq, padding);
             Bandwidth.OnPacketSent(_transportWideSeq, n, cluster, nowMs);
             if (SendRtpPacket(buffer, n)) { Worker.Counters.ProbationSent++; ProbationPacketsSent++; }
-            else Worker.Counters.Count(Drop.SendFailed);
+            else Count(Drop.SendFailed);
             bytes -= n;
         }
     }

@@ -130,25 +130,25 @@ public sealed class WebRtcTransport : Transport, IIceServerListener, IDtlsListen
                 if (result == IceServerResult.Answered && _server is not null && _mappedOldUfrag is not null) SyncUfrags();
                 break;
             case PacketKind.Dtls:
-                if (!_ice.IsValidTuple(from)) { Worker.Counters.Count(Drop.UnknownTuple); return; }
-                if (!_dtlsRunning) { Worker.Counters.Count(Drop.DtlsNotReady); return; }
+                if (!_ice.IsValidTuple(from)) { Count(Drop.UnknownTuple); return; }
+                if (!_dtlsRunning) { Count(Drop.DtlsNotReady); return; }
                 if (_dtlsPeer is null || !_dtlsPeer.Equals(from)) _dtlsPeer = SocketAddresses.Copy(from);
                 _dtls.Feed(datagram);
                 break;
             case PacketKind.Rtp:
-                if (!_ice.IsValidTuple(from)) { Worker.Counters.Count(Drop.UnknownTuple); return; }
-                if (_rx is null) { Worker.Counters.Count(Drop.SrtpNotReady); return; }
-                if (_rx.UnprotectRtp(datagram, out var rtpLength) != SrtpError.None) { Worker.Counters.Count(Drop.SrtpFailed); return; }
+                if (!_ice.IsValidTuple(from)) { Count(Drop.UnknownTuple); return; }
+                if (_rx is null) { Count(Drop.SrtpNotReady); return; }
+                if (_rx.UnprotectRtp(datagram, out var rtpLength) != SrtpError.None) { Count(Drop.SrtpFailed); return; }
                 ReceiveRtp(datagram[..rtpLength], nowMs);
                 break;
             case PacketKind.Rtcp:
-                if (!_ice.IsValidTuple(from)) { Worker.Counters.Count(Drop.UnknownTuple); return; }
-                if (_rx is null) { Worker.Counters.Count(Drop.SrtpNotReady); return; }
-                if (_rx.UnprotectRtcp(datagram, out var rtcpLength) != SrtpError.None) { Worker.Counters.Count(Drop.SrtpFailed); return; }
+                if (!_ice.IsValidTuple(from)) { Count(Drop.UnknownTuple); return; }
+                if (_rx is null) { Count(Drop.SrtpNotReady); return; }
+                if (_rx.UnprotectRtcp(datagram, out var rtcpLength) != SrtpError.None) { Count(Drop.SrtpFailed); return; }
                 ReceiveRtcp(datagram[..rtcpLength], nowMs);
                 break;
             default:
-                Worker.Counters.Count(Drop.UnknownDatagram);
+                Count(Drop.UnknownDatagram);
                 break;
         }
     }

@@ -132,6 +132,9 @@ public static class ProtooCommands
                 availableOutgoingBitrate = s.AvailableOutgoingBitrate, desiredOutgoingBitrate = s.DesiredOutgoingBitrate,
                 maxIncomingBitrate = s.MaxIncomingBitrate, maxOutgoingBitrate = s.MaxOutgoingBitrate, minOutgoingBitrate = s.MinOutgoingBitrate,
                 probationPacketsSent = s.ProbationPacketsSent,
+                // AkkaSfu's own (mediasoup has none): what this transport, its producers and consumers dropped, by
+                // reason (the reasons of akkasfu_worker_drops_total), the reasons counted at least once.
+                drops = s.Drops ?? new Dictionary<string, long>(),
             },
         }),
         RoomReplies.RtpStreamStats { Stats: var s } => Protoo.Success(id, new[]

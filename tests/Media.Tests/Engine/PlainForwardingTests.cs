@@ -240,5 +240,12 @@ public class PlainForwardingTests
         Assert.Equal(2, counters.Malformed);
         Assert.Equal(1, counters.Unknown);
         Assert.Equal(1, counters.Rtcp);
+
+        // The same drops on the transport that got the garbage, none on the other (getTransportStats' "drops").
+        var (inDrops, outDrops) = harness.Invoke(e => (e.GetTransport("in").DropsByReason(), e.GetTransport("out").DropsByReason()));
+        Assert.Equal(2, inDrops["MalformedRtp"]);
+        Assert.Equal(1, inDrops["MalformedRtcp"]);
+        Assert.False(inDrops.ContainsKey("SendFailed"));
+        Assert.Empty(outDrops);
     }
 }

@@ -325,16 +325,23 @@ public class IceServerTests
         var resp = new byte[512];
         s.ProcessStun(check, from, 0, resp, out _);
         for (int i = 0; i < 100; i++) s.ProcessStun(consent, from, i, resp, out _); // warm up JIT and pools
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
+        // The least of three runs: a run can see a one-off allocation of the runtime's (tiered JIT replacing a method,
+        // seen once in a CI run: 304 bytes); an allocation of ours per check shows in every run.
+        var least = long.MaxValue;
+        for (var run = 0; run < 3 && least > 0; run++)
         {
-            s.ProcessStun(consent, from, 1000 + i, resp, out _);
-            s.IsValidTuple(from);
-            s.Tick(1000 + i);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++)
+            {
+                var now = 1000 + run * 1000 + i;
+                s.ProcessStun(consent, from, now, resp, out _);
+                s.IsValidTuple(from);
+                s.Tick(now);
+            }
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
         }
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
-        Assert.Equal(IceServerResult.Answered, s.ProcessStun(consent, from, 3000, resp, out _));
+        Assert.Equal(0, least);
+        Assert.Equal(IceServerResult.Answered, s.ProcessStun(consent, from, 5000, resp, out _));
     }
 
     [Fact]

@@ -70,6 +70,8 @@ public class ProtooBadInputTests : IAsyncLifetime
 
         var t = await peer.RequestAsync("createWebRtcTransport", new { producing = true, consuming = false });
         var transportId = t["data"]!["id"]!.GetValue<string>();
+        // Its drops by reason (none yet) come with its stats.
+        Assert.Empty(Assert.IsType<JsonObject>((await peer.RequestAsync("getTransportStats", new { transportId }))["data"]![0]!["drops"]));
         AssertError(await peer.RequestAsync("produce", new { transportId, kind = "audio", rtpParameters = new { codecs = new[] { new { mimeType = "audio/G729", payloadType = 18, clockRate = 8000 } }, encodings = new[] { new { ssrc = 1 } } } }),
             "unsupported codec [mimeType:audio/G729, payloadType:18]");
         AssertError(await peer.RequestAsync("produce", new { transportId, kind = "data", rtpParameters = new { } }), "invalid kind \"data\"");
